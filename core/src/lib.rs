@@ -1,0 +1,21 @@
+//! authcore: allocation-free `no_std` NTLM and Kerberos as sans-IO state machines.
+//!
+//! Architecture: see `ARCHITECTURE.md` at the repository root. Time and randomness
+//! are always passed in; every output goes to a buffer the caller owns.
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+pub mod crypto;
+mod error;
+
+pub use error::{Error, Result};

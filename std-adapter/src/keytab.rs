@@ -1,0 +1,1 @@
+//! MIT keytab (placeholder)
