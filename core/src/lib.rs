@@ -17,5 +17,7 @@
 
 pub mod crypto;
 mod error;
+pub mod step;
 
 pub use error::{Error, Result};
+pub use step::{Progress, Protect, Sizes, Step, Time};

@@ -104,7 +104,7 @@ impl ChecksumType {
         0
     }
     /// Checksum length in bytes.
-    pub const fn len(self) -> usize {
+    pub const fn size(self) -> usize {
         0
     }
 }
