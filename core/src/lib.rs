@@ -17,6 +17,8 @@
 
 pub mod crypto;
 mod error;
+#[cfg(feature = "ntlm")]
+pub mod ntlm;
 pub mod step;
 
 pub use error::{Error, Result};

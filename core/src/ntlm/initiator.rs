@@ -1,0 +1,387 @@
+//! The client side (MS-NLMP 3.1.5): NEGOTIATE out, CHALLENGE in, AUTHENTICATE out.
+
+use core::ops::Range;
+
+use rand_core::CryptoRng;
+
+use crate::crypto::ntlm::{ntowfv2, Key16, NtHash, KEY_LEN};
+use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::{Error, Result};
+
+use super::keys::{exchange_session_key, lmv2_response, mic_key, nt_proof, ntlmv2_session_base_key};
+use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
+use super::wire::{
+    av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr, NegotiateFlags,
+    NegotiateRepr, Payload, SliceSink, Sink, Text, Version, AV_HEADER_LEN, BLOB_HEADER_LEN, BLOB_TRAILER_LEN,
+    EOL_PAIR, NT_PROOF_LEN,
+};
+use super::{
+    bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN, MAX_USER_LEN,
+    MAX_WORKSTATION_LEN,
+};
+
+/// What the initiator asks for in NEGOTIATE, as Windows does: UNICODE,
+/// REQUEST_TARGET, SIGN, SEAL, NTLM, ALWAYS_SIGN, EXTENDED_SESSIONSECURITY,
+/// VERSION, 128, KEY_EXCH, 56.
+pub const INITIATOR_FLAGS: NegotiateFlags = NegotiateFlags::from_bits(
+    NegotiateFlags::UNICODE.bits()
+        | NegotiateFlags::REQUEST_TARGET.bits()
+        | NegotiateFlags::SIGN.bits()
+        | NegotiateFlags::SEAL.bits()
+        | NegotiateFlags::NTLM.bits()
+        | NegotiateFlags::ALWAYS_SIGN.bits()
+        | NegotiateFlags::EXTENDED_SESSIONSECURITY.bits()
+        | NegotiateFlags::VERSION.bits()
+        | NegotiateFlags::NEGOTIATE_128.bits()
+        | NegotiateFlags::KEY_EXCH.bits()
+        | NegotiateFlags::NEGOTIATE_56.bits(),
+);
+
+/// What an [`Initiator`] needs besides the credentials.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct InitiatorConfig<'a> {
+    /// The SPN of the service (e.g. `HTTP/www.example.com`), sent as
+    /// MsvAvTargetName so that the server can check it was the intended target.
+    pub target_name: Option<&'a str>,
+    /// The 16-byte MD5 of the `gss_channel_bindings_struct` of the outer channel
+    /// (for TLS, [`channel_bindings_hash`](super::channel_bindings_hash) of
+    /// `tls-server-end-point:` and the certificate hash), sent as
+    /// MsvAvChannelBindings; all zeros when `None`, meaning "no bindings".
+    pub channel_bindings: Option<[u8; 16]>,
+    /// The client's workstation name, sent in AUTHENTICATE.
+    pub workstation: Option<&'a str>,
+}
+
+impl<'a> InitiatorConfig<'a> {
+    /// No target name, no channel bindings, no workstation.
+    pub fn new() -> InitiatorConfig<'a> {
+        InitiatorConfig::default()
+    }
+
+    /// With this target SPN.
+    pub fn with_target_name(mut self, spn: &'a str) -> Self {
+        self.target_name = Some(spn);
+        self
+    }
+
+    /// With these channel bindings (the MD5 of the bindings structure).
+    pub fn with_channel_bindings(mut self, hash: [u8; 16]) -> Self {
+        self.channel_bindings = Some(hash);
+        self
+    }
+
+    /// With this workstation name.
+    pub fn with_workstation(mut self, workstation: &'a str) -> Self {
+        self.workstation = Some(workstation);
+        self
+    }
+}
+
+struct Client {
+    user: heapless::String<MAX_USER_LEN, u8>,
+    domain: heapless::String<MAX_DOMAIN_LEN, u8>,
+    workstation: heapless::String<MAX_WORKSTATION_LEN, u8>,
+    target_name: heapless::String<MAX_TARGET_NAME_LEN, u8>,
+    channel_bindings: [u8; 16],
+    /// NTOWFv2 (= LMOWFv2); `None` for an anonymous context.
+    response_key: Option<Key16>,
+}
+
+// The variants share memory on purpose: the handshake state lives where the
+// established RC4 states will, and there is no allocator to box either.
+#[allow(clippy::large_enum_variant)]
+enum Phase {
+    Start(Client),
+    SentNegotiate(Client),
+    Established(SessionSecurity),
+    EstablishedAnonymous,
+    Failed,
+}
+
+/// The NTLM client context.
+///
+/// Keeps no password: the constructors reduce the credentials to NTOWFv2, the
+/// only secret NTLMv2 needs, zeroized on drop.
+///
+/// Randomness: completing the handshake draws the 8-byte client challenge, then
+/// (with key exchange) the 16-byte exported session key, in that order.
+pub struct Initiator {
+    phase: Phase,
+}
+
+impl Initiator {
+    /// A context for `user` in `domain` with `password`.
+    pub fn new(user: &str, domain: &str, password: &str, config: InitiatorConfig<'_>) -> Result<Initiator> {
+        Initiator::with_nt_hash(user, domain, &NtHash::from_password(password), config)
+    }
+
+    /// A context for `user` in `domain` with the account's NT hash.
+    pub fn with_nt_hash(user: &str, domain: &str, nt_hash: &NtHash, config: InitiatorConfig<'_>) -> Result<Initiator> {
+        Initiator::build(user, domain, Some(ntowfv2(nt_hash, user, domain)), &config)
+    }
+
+    /// An anonymous context (MS-NLMP 3.2.5.1.2): empty user, an LmChallengeResponse
+    /// of one zero byte and no NtChallengeResponse. It has no session key, so
+    /// message protection is refused on it.
+    pub fn anonymous(config: InitiatorConfig<'_>) -> Result<Initiator> {
+        Initiator::build("", "", None, &config)
+    }
+
+    fn build(user: &str, domain: &str, response_key: Option<Key16>, config: &InitiatorConfig<'_>) -> Result<Initiator> {
+        let client = Client {
+            user: bounded(user, "NTLM user name")?,
+            domain: bounded(domain, "NTLM domain name")?,
+            workstation: bounded(config.workstation.unwrap_or(""), "NTLM workstation name")?,
+            target_name: bounded(config.target_name.unwrap_or(""), "NTLM target name")?,
+            channel_bindings: config.channel_bindings.unwrap_or([0; 16]),
+            response_key,
+        };
+        Ok(Initiator { phase: Phase::Start(client) })
+    }
+
+    /// True once the handshake completed.
+    pub fn is_complete(&self) -> bool {
+        matches!(self.phase, Phase::Established(_) | Phase::EstablishedAnonymous)
+    }
+
+    /// The exported session key (feature `export-session-key`).
+    #[cfg(feature = "export-session-key")]
+    pub fn session_key(&self) -> Option<&[u8; 16]> {
+        match &self.phase {
+            Phase::Established(s) => Some(s.session_key()),
+            _ => None,
+        }
+    }
+
+    fn security(&mut self) -> Result<&mut SessionSecurity> {
+        match &mut self.phase {
+            Phase::Established(s) => Ok(s),
+            Phase::EstablishedAnonymous => Err(Error::Policy { what: "anonymous NTLM context has no session key" }),
+            _ => Err(Error::WrongState),
+        }
+    }
+
+    fn protect<T>(&mut self, f: impl FnOnce(&mut SessionSecurity) -> Result<T>) -> Result<T> {
+        let r = self.security().and_then(f);
+        if r.is_err() {
+            self.phase = Phase::Failed;
+        }
+        r
+    }
+}
+
+fn negotiate() -> NegotiateRepr<'static> {
+    NegotiateRepr { flags: INITIATOR_FLAGS, domain: &[], workstation: &[], version: Some(Version::AUTHCORE) }
+}
+
+/// The server's pairs the client echoes: all but those it supplies itself.
+fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'a>> {
+    pairs
+        .iter()
+        .filter(|p| !matches!(p.id, av_id::FLAGS | av_id::TARGET_NAME | av_id::CHANNEL_BINDINGS))
+}
+
+fn authenticate<R: CryptoRng + ?Sized>(
+    client: &Client,
+    input: &[u8],
+    out: &mut [u8],
+    now: Time,
+    rng: &mut R,
+) -> Result<(usize, Phase)> {
+    let challenge = ChallengeRepr::parse(input)?;
+    let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
+    for (flag, what) in [
+        (NegotiateFlags::UNICODE, "NTLM server without UNICODE"),
+        (NegotiateFlags::EXTENDED_SESSIONSECURITY, "NTLM server without extended session security"),
+        (NegotiateFlags::NEGOTIATE_128, "NTLM server without 128-bit keys"),
+    ] {
+        if !flags.contains(flag) {
+            return Err(Error::Policy { what });
+        }
+    }
+    let info_len = challenge.target_info.as_ref().map_or(0, |t| t.wire_len());
+    if info_len > MAX_TARGET_INFO_LEN {
+        return Err(Error::CapacityExceeded { what: "NTLM CHALLENGE TargetInfo" });
+    }
+    let pairs = challenge.target_info.as_ref().and_then(|t| t.pairs()).unwrap_or(AvPairs::EMPTY);
+    let server_time = pairs.timestamp();
+    let sc = challenge.server_challenge;
+
+    let Some(response_key) = &client.response_key else {
+        // Anonymous: no proof, no session key, nothing to sign or seal with.
+        let repr = AuthenticateRepr {
+            flags: flags
+                .difference(NegotiateFlags::SIGN | NegotiateFlags::SEAL | NegotiateFlags::KEY_EXCH)
+                .union(NegotiateFlags::ANONYMOUS),
+            lm_response: Payload::Bytes(&[0]),
+            nt_response: Payload::Bytes(&[]),
+            domain: Text::EMPTY,
+            user: Text::EMPTY,
+            workstation: Text::Str(&client.workstation),
+            encrypted_session_key: Payload::Bytes(&[]),
+            version: Some(Version::AUTHCORE),
+            mic: None,
+        };
+        let layout = repr.emit(out)?;
+        return Ok((layout.len, Phase::EstablishedAnonymous));
+    };
+
+    let mut client_challenge = [0u8; 8];
+    rng.fill_bytes(&mut client_challenge);
+    let key_exch = flags.contains(NegotiateFlags::KEY_EXCH);
+    let mut random_key = Key16::from_bytes([0; KEY_LEN]);
+    if key_exch {
+        rng.fill_bytes(&mut random_key.0);
+    }
+
+    // MS-NLMP 3.1.5.2.1: the server's time when it sent one (then the LMv2
+    // response is Z(24)), the client's otherwise.
+    let timestamp = server_time.unwrap_or_else(|| now.filetime());
+    let lm = match server_time {
+        Some(_) => [0u8; 24],
+        None => lmv2_response(response_key, &sc, &client_challenge),
+    };
+    let server_flags = pairs.flags().unwrap_or(0);
+    let mut added: heapless::Vec<AvPairRepr<'_>, 3> = heapless::Vec::new();
+    let mut add = |p| added.push(p).map_err(|_| Error::CapacityExceeded { what: "NTLM AV pairs" });
+    add(AvPairRepr::Flags(server_flags | av_flags::MIC_PRESENT))?;
+    add(AvPairRepr::ChannelBindings(client.channel_bindings))?;
+    if !client.target_name.is_empty() {
+        add(AvPairRepr::TargetName(Text::Str(&client.target_name)))?;
+    }
+    let av_len = echoed(&pairs)
+        .map(|p| p.value.len().saturating_add(AV_HEADER_LEN))
+        .chain(added.iter().map(AvPairRepr::buffer_len))
+        .fold(AV_HEADER_LEN, usize::saturating_add);
+    let nt_len = NT_PROOF_LEN
+        .saturating_add(BLOB_HEADER_LEN)
+        .saturating_add(av_len)
+        .saturating_add(BLOB_TRAILER_LEN);
+
+    let repr = AuthenticateRepr {
+        flags,
+        lm_response: Payload::Bytes(&lm),
+        nt_response: Payload::Reserve(nt_len),
+        domain: Text::Str(&client.domain),
+        user: Text::Str(&client.user),
+        workstation: Text::Str(&client.workstation),
+        encrypted_session_key: if key_exch { Payload::Reserve(KEY_LEN) } else { Payload::Bytes(&[]) },
+        version: Some(Version::AUTHCORE),
+        mic: Some([0; 16]),
+    };
+    let layout = repr.emit(out)?;
+
+    // The NTLMv2 client challenge ("temp"), written in place, then its proof.
+    let nt = slice_mut(out, layout.nt_response.clone())?;
+    let (proof_slot, blob) = nt.split_at_mut_checked(NT_PROOF_LEN).ok_or(Error::WrongState)?;
+    {
+        let mut sink = SliceSink::new(blob);
+        emit_blob_header(&mut sink, timestamp, &client_challenge)?;
+        for p in echoed(&pairs) {
+            AvPairRepr::Other { id: p.id, value: p.value }.emit(&mut sink)?;
+        }
+        for p in &added {
+            p.emit(&mut sink)?;
+        }
+        sink.put(&EOL_PAIR)?;
+        sink.put(&[0; BLOB_TRAILER_LEN])?;
+    }
+    let proof = nt_proof(response_key, &sc, blob);
+    proof_slot.copy_from_slice(&proof);
+
+    let session_base_key = ntlmv2_session_base_key(response_key, &proof);
+    let exported = if key_exch {
+        let enc = exchange_session_key(&session_base_key, random_key.as_bytes());
+        slice_mut(out, layout.encrypted_session_key.clone())?.copy_from_slice(&enc);
+        random_key
+    } else {
+        session_base_key
+    };
+
+    // MIC over NEGOTIATE (re-emitted: it is a constant), CHALLENGE as received and
+    // AUTHENTICATE with the MIC still zero.
+    let mut mac = mic_key(&exported).start();
+    negotiate().emit_to(&mut mac)?;
+    mac.put(input)?;
+    mac.put(out.get(..layout.len).ok_or(Error::WrongState)?)?;
+    let mic = mac.finalize();
+    let mic_range = layout.mic.clone().ok_or(Error::WrongState)?;
+    slice_mut(out, mic_range)?.copy_from_slice(&mic);
+
+    Ok((layout.len, Phase::Established(SessionSecurity::new(&exported, flags, Role::Initiator))))
+}
+
+fn slice_mut(buf: &mut [u8], r: Range<usize>) -> Result<&mut [u8]> {
+    // The ranges come from the layout `emit` just wrote into `buf`.
+    buf.get_mut(r).ok_or(Error::WrongState)
+}
+
+impl Step for Initiator {
+    fn step<R: CryptoRng + ?Sized>(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        now: Time,
+        rng: &mut R,
+    ) -> Result<Progress> {
+        // Taking the phase out leaves the context failed unless a step succeeds.
+        match core::mem::replace(&mut self.phase, Phase::Failed) {
+            Phase::Start(client) => {
+                if !input.is_empty() {
+                    return Err(Error::WrongState);
+                }
+                let written = negotiate().emit(out)?;
+                self.phase = Phase::SentNegotiate(client);
+                Ok(Progress::Continue { written })
+            }
+            Phase::SentNegotiate(client) => {
+                let (written, next) = authenticate(&client, input, out, now, rng)?;
+                self.phase = next;
+                Ok(Progress::Complete { written })
+            }
+            Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => Err(Error::WrongState),
+        }
+    }
+}
+
+impl Protect for Initiator {
+    fn sizes(&self) -> Sizes {
+        Sizes {
+            max_token: MAX_TOKEN_LEN,
+            max_signature: SIGNATURE_LEN,
+            seal_header: SIGNATURE_LEN,
+            seal_trailer: 0,
+            block_size: 1,
+        }
+    }
+
+    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
+        self.protect(|s| s.sign(data, signature))
+    }
+
+    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
+        self.protect(|s| s.verify(data, signature))
+    }
+
+    fn seal(&mut self, buf: &mut [u8], data_len: usize) -> Result<usize> {
+        self.protect(|s| s.seal(buf, data_len))
+    }
+
+    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
+        self.protect(|s| s.unseal(buf))
+    }
+}
+
+impl core::fmt::Debug for Initiator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let phase = match self.phase {
+            Phase::Start(_) => "start",
+            Phase::SentNegotiate(_) => "sent NEGOTIATE",
+            Phase::Established(_) => "established",
+            Phase::EstablishedAnonymous => "established (anonymous)",
+            Phase::Failed => "failed",
+        };
+        f.debug_struct("Initiator").field("phase", &phase).finish()
+    }
+}

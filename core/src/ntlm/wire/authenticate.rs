@@ -1,0 +1,179 @@
+//! AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3).
+
+use core::ops::Range;
+
+use super::field::{array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink, Text};
+use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use crate::{Error, Result};
+
+/// Bytes of the fixed header before Version.
+pub const AUTHENTICATE_HEADER_LEN: usize = 64;
+/// Where the MIC lies when present (after the 8-byte Version).
+pub const MIC_OFFSET: usize = AUTHENTICATE_HEADER_LEN + VERSION_LEN;
+/// Bytes of the MIC.
+pub const MIC_LEN: usize = 16;
+const MIC_END: usize = MIC_OFFSET + MIC_LEN;
+
+/// An AUTHENTICATE_MESSAGE, parsed or to be emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthenticateRepr<'a> {
+    /// NegotiateFlags the client settled on.
+    pub flags: NegotiateFlags,
+    /// LmChallengeResponse.
+    pub lm_response: Payload<'a>,
+    /// NtChallengeResponse.
+    pub nt_response: Payload<'a>,
+    /// DomainName.
+    pub domain: Text<'a>,
+    /// UserName.
+    pub user: Text<'a>,
+    /// Workstation.
+    pub workstation: Text<'a>,
+    /// EncryptedRandomSessionKey.
+    pub encrypted_session_key: Payload<'a>,
+    /// VERSION.
+    pub version: Option<Version>,
+    /// MIC. When parsing, these are the 16 bytes at [`MIC_OFFSET`] whenever the
+    /// header has room for them: whether they are a MIC is said by MsvAvFlags
+    /// inside the NTLMv2 response, which only the acceptor interprets.
+    pub mic: Option<[u8; MIC_LEN]>,
+}
+
+/// Where [`AuthenticateRepr::emit`] put the fields that are filled in afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticateLayout {
+    /// Total length.
+    pub len: usize,
+    /// LmChallengeResponse.
+    pub lm_response: Range<usize>,
+    /// NtChallengeResponse.
+    pub nt_response: Range<usize>,
+    /// EncryptedRandomSessionKey.
+    pub encrypted_session_key: Range<usize>,
+    /// MIC, if emitted.
+    pub mic: Option<Range<usize>>,
+}
+
+impl<'a> AuthenticateRepr<'a> {
+    /// Parses and checks an AUTHENTICATE_MESSAGE.
+    pub fn parse(buf: &'a [u8]) -> Result<AuthenticateRepr<'a>> {
+        check_header(buf, MessageType::Authenticate, AUTHENTICATE_HEADER_LEN)?;
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 60, "AUTHENTICATE flags")?);
+        let fields = [
+            FieldRef::read(buf, 12, "AUTHENTICATE LmChallengeResponse")?,
+            FieldRef::read(buf, 20, "AUTHENTICATE NtChallengeResponse")?,
+            FieldRef::read(buf, 28, "AUTHENTICATE DomainName")?,
+            FieldRef::read(buf, 36, "AUTHENTICATE UserName")?,
+            FieldRef::read(buf, 44, "AUTHENTICATE Workstation")?,
+            FieldRef::read(buf, 52, "AUTHENTICATE EncryptedRandomSessionKey")?,
+        ];
+        let ([lm, nt, domain, user, workstation, key], payload_start) =
+            resolve(buf, AUTHENTICATE_HEADER_LEN, &fields)?;
+        let unicode = flags.contains(NegotiateFlags::UNICODE);
+        let text = |b: &'a [u8], what: &'static str| -> Result<Text<'a>> {
+            if !unicode {
+                Ok(Text::Oem(b))
+            } else if b.len() % 2 == 0 {
+                Ok(Text::Utf16Le(b))
+            } else {
+                Err(Error::Malformed { what })
+            }
+        };
+        let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= MIC_OFFSET {
+            Some(Version::parse(&array_at::<VERSION_LEN>(buf, AUTHENTICATE_HEADER_LEN, "AUTHENTICATE Version")?))
+        } else {
+            None
+        };
+        let mic = if payload_start >= MIC_END {
+            Some(array_at::<MIC_LEN>(buf, MIC_OFFSET, "AUTHENTICATE MIC")?)
+        } else {
+            None
+        };
+        Ok(AuthenticateRepr {
+            flags,
+            lm_response: Payload::Bytes(lm),
+            nt_response: Payload::Bytes(nt),
+            domain: text(domain, "AUTHENTICATE DomainName")?,
+            user: text(user, "AUTHENTICATE UserName")?,
+            workstation: text(workstation, "AUTHENTICATE Workstation")?,
+            encrypted_session_key: Payload::Bytes(key),
+            version,
+            mic,
+        })
+    }
+
+    fn header_len(&self) -> usize {
+        if self.mic.is_some() {
+            MIC_END
+        } else if self.version.is_some() {
+            MIC_OFFSET
+        } else {
+            AUTHENTICATE_HEADER_LEN
+        }
+    }
+
+    fn payload_layout(&self) -> Result<([usize; 6], usize)> {
+        // Windows' order: domain, user, workstation, LM, NT, session key.
+        layout(
+            self.header_len(),
+            [
+                (self.domain.wire_len(), "AUTHENTICATE DomainName"),
+                (self.user.wire_len(), "AUTHENTICATE UserName"),
+                (self.workstation.wire_len(), "AUTHENTICATE Workstation"),
+                (self.lm_response.len(), "AUTHENTICATE LmChallengeResponse"),
+                (self.nt_response.len(), "AUTHENTICATE NtChallengeResponse"),
+                (self.encrypted_session_key.len(), "AUTHENTICATE EncryptedRandomSessionKey"),
+            ],
+        )
+    }
+
+    /// Bytes [`AuthenticateRepr::emit`] writes (a field too long for its 16-bit
+    /// length is an error there, and counted as `usize::MAX` here).
+    pub fn buffer_len(&self) -> usize {
+        self.payload_layout().map_or(usize::MAX, |(_, end)| end)
+    }
+
+    /// Writes the message into `buf` ([`Payload::Reserve`] fields and the MIC as
+    /// zeros) and says where the fields to fill in lie.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<AuthenticateLayout> {
+        let (at, len) = self.payload_layout()?;
+        if buf.len() < len {
+            return Err(Error::BufferTooSmall { needed: len });
+        }
+        let [domain_at, user_at, ws_at, lm_at, nt_at, key_at] = at;
+        let mut sink = SliceSink::new(buf);
+        let s = &mut sink;
+        s.put(&SIGNATURE)?;
+        s.put(&(MessageType::Authenticate as u32).to_le_bytes())?;
+        put_field(s, self.lm_response.len(), lm_at, "AUTHENTICATE LmChallengeResponse")?;
+        put_field(s, self.nt_response.len(), nt_at, "AUTHENTICATE NtChallengeResponse")?;
+        put_field(s, self.domain.wire_len(), domain_at, "AUTHENTICATE DomainName")?;
+        put_field(s, self.user.wire_len(), user_at, "AUTHENTICATE UserName")?;
+        put_field(s, self.workstation.wire_len(), ws_at, "AUTHENTICATE Workstation")?;
+        put_field(s, self.encrypted_session_key.len(), key_at, "AUTHENTICATE EncryptedRandomSessionKey")?;
+        s.put(&self.flags.bits().to_le_bytes())?;
+        match (&self.version, &self.mic) {
+            (Some(v), _) => v.emit(s)?,
+            // The MIC sits at a fixed offset: an absent Version still takes its place.
+            (None, Some(_)) => put_zeros(s, VERSION_LEN)?,
+            (None, None) => {}
+        }
+        if let Some(mic) = &self.mic {
+            s.put(mic)?;
+        }
+        self.domain.emit(s)?;
+        self.user.emit(s)?;
+        self.workstation.emit(s)?;
+        self.lm_response.emit(s)?;
+        self.nt_response.emit(s)?;
+        self.encrypted_session_key.emit(s)?;
+        let span = |start: usize, n: usize| start..start.saturating_add(n);
+        Ok(AuthenticateLayout {
+            len: sink.position(),
+            lm_response: span(lm_at, self.lm_response.len()),
+            nt_response: span(nt_at, self.nt_response.len()),
+            encrypted_session_key: span(key_at, self.encrypted_session_key.len()),
+            mic: self.mic.map(|_| MIC_OFFSET..MIC_END),
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2).
+
+use super::av_pair::{av_list_len, emit_av_list, AvPairRepr, AvPairs};
+use super::field::{array_at, put_field, resolve, u32_at, FieldRef, Sink, SliceSink, Text};
+use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use crate::{Error, Result};
+
+/// Bytes before the payload when no VERSION is present (and the shortest
+/// CHALLENGE accepted: one without TargetInfoFields predates NTLMv2).
+pub const CHALLENGE_HEADER_LEN: usize = 48;
+
+const VERSION_END: usize = CHALLENGE_HEADER_LEN + VERSION_LEN;
+
+/// TargetInfo: either as received, or a list to emit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetInfo<'a> {
+    /// The field as received: a checked AV_PAIR list, possibly followed by
+    /// padding that belongs to the field.
+    Raw(&'a [u8]),
+    /// Pairs to emit; MsvAvEOL is appended.
+    List(&'a [AvPairRepr<'a>]),
+}
+
+impl<'a> TargetInfo<'a> {
+    /// Bytes on the wire.
+    pub fn wire_len(&self) -> usize {
+        match self {
+            TargetInfo::Raw(b) => b.len(),
+            TargetInfo::List(l) => av_list_len(l.iter()),
+        }
+    }
+
+    /// The pairs of a received list (`None` for a list to emit).
+    pub fn pairs(&self) -> Option<AvPairs<'a>> {
+        match self {
+            TargetInfo::Raw(b) => AvPairs::parse(b).ok(),
+            TargetInfo::List(_) => None,
+        }
+    }
+
+    fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+        match self {
+            TargetInfo::Raw(b) => sink.put(b),
+            TargetInfo::List(l) => emit_av_list(l.iter(), sink),
+        }
+    }
+}
+
+/// A CHALLENGE_MESSAGE, parsed or to be emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChallengeRepr<'a> {
+    /// NegotiateFlags the server chose.
+    pub flags: NegotiateFlags,
+    /// TargetName (UTF-16LE with `UNICODE`, else OEM).
+    pub target_name: Text<'a>,
+    /// The server's 8-byte nonce.
+    pub server_challenge: [u8; 8],
+    /// TargetInfo (absent when the field is empty).
+    pub target_info: Option<TargetInfo<'a>>,
+    /// VERSION, present when the flags carry `VERSION`.
+    pub version: Option<Version>,
+}
+
+impl<'a> ChallengeRepr<'a> {
+    /// Parses and checks a CHALLENGE_MESSAGE, TargetInfo's AV pairs included.
+    pub fn parse(buf: &'a [u8]) -> Result<ChallengeRepr<'a>> {
+        check_header(buf, MessageType::Challenge, CHALLENGE_HEADER_LEN)?;
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 20, "CHALLENGE flags")?);
+        let server_challenge = array_at::<8>(buf, 24, "CHALLENGE ServerChallenge")?;
+        let fields = [
+            FieldRef::read(buf, 12, "CHALLENGE TargetName")?,
+            FieldRef::read(buf, 40, "CHALLENGE TargetInfo")?,
+        ];
+        let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &fields)?;
+        let target_name = if flags.contains(NegotiateFlags::UNICODE) {
+            if name.len() % 2 != 0 {
+                return Err(Error::Malformed { what: "CHALLENGE TargetName" });
+            }
+            Text::Utf16Le(name)
+        } else {
+            Text::Oem(name)
+        };
+        let target_info = if info.is_empty() {
+            None
+        } else {
+            AvPairs::parse(info)?;
+            Some(TargetInfo::Raw(info))
+        };
+        let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= VERSION_END {
+            Some(Version::parse(&array_at::<VERSION_LEN>(buf, CHALLENGE_HEADER_LEN, "CHALLENGE Version")?))
+        } else {
+            None
+        };
+        Ok(ChallengeRepr { flags, target_name, server_challenge, target_info, version })
+    }
+
+    fn header_len(&self) -> usize {
+        match self.version {
+            Some(_) => VERSION_END,
+            None => CHALLENGE_HEADER_LEN,
+        }
+    }
+
+    /// Bytes [`ChallengeRepr::emit`] writes.
+    pub fn buffer_len(&self) -> usize {
+        self.header_len()
+            .saturating_add(self.target_name.wire_len())
+            .saturating_add(self.target_info.as_ref().map_or(0, TargetInfo::wire_len))
+    }
+
+    /// Writes the message into `buf`; returns its length.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        let needed = self.buffer_len();
+        if buf.len() < needed {
+            return Err(Error::BufferTooSmall { needed });
+        }
+        let mut sink = SliceSink::new(buf);
+        self.emit_to(&mut sink)?;
+        Ok(sink.position())
+    }
+
+    /// Writes the message into any sink (the acceptor re-emits its CHALLENGE into
+    /// the MIC rather than keeping a copy).
+    pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+        let name_len = self.target_name.wire_len();
+        let info_len = self.target_info.as_ref().map_or(0, TargetInfo::wire_len);
+        let name_at = self.header_len();
+        let info_at = name_at.saturating_add(name_len);
+        sink.put(&SIGNATURE)?;
+        sink.put(&(MessageType::Challenge as u32).to_le_bytes())?;
+        put_field(sink, name_len, name_at, "CHALLENGE TargetName")?;
+        sink.put(&self.flags.bits().to_le_bytes())?;
+        sink.put(&self.server_challenge)?;
+        sink.put(&[0u8; 8])?;
+        put_field(sink, info_len, info_at, "CHALLENGE TargetInfo")?;
+        if let Some(v) = &self.version {
+            v.emit(sink)?;
+        }
+        self.target_name.emit(sink)?;
+        if let Some(ti) = &self.target_info {
+            ti.emit(sink)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,344 @@
+//! The pieces every NTLM message shares: little-endian reads at checked offsets,
+//! payload "fields" (Len, MaxLen, BufferOffset) resolved against the buffer, text
+//! in UTF-16LE or OEM, and the byte sinks messages are emitted into.
+
+use core::ops::Range;
+
+use crate::crypto::ntlm::HmacMd5;
+use crate::{Error, Result};
+
+pub(crate) fn u16_at(buf: &[u8], at: usize, what: &'static str) -> Result<u16> {
+    let b = at
+        .checked_add(2)
+        .and_then(|end| buf.get(at..end))
+        .ok_or(Error::Truncated { what })?;
+    let mut a = [0u8; 2];
+    a.copy_from_slice(b);
+    Ok(u16::from_le_bytes(a))
+}
+
+pub(crate) fn u32_at(buf: &[u8], at: usize, what: &'static str) -> Result<u32> {
+    let b = at
+        .checked_add(4)
+        .and_then(|end| buf.get(at..end))
+        .ok_or(Error::Truncated { what })?;
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    Ok(u32::from_le_bytes(a))
+}
+
+pub(crate) fn u64_at(buf: &[u8], at: usize, what: &'static str) -> Result<u64> {
+    let b = at
+        .checked_add(8)
+        .and_then(|end| buf.get(at..end))
+        .ok_or(Error::Truncated { what })?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(b);
+    Ok(u64::from_le_bytes(a))
+}
+
+pub(crate) fn array_at<const N: usize>(buf: &[u8], at: usize, what: &'static str) -> Result<[u8; N]> {
+    let b = at
+        .checked_add(N)
+        .and_then(|end| buf.get(at..end))
+        .ok_or(Error::Truncated { what })?;
+    let mut a = [0u8; N];
+    a.copy_from_slice(b);
+    Ok(a)
+}
+
+/// A payload field descriptor as read from a message header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldRef {
+    pub(crate) len: u16,
+    pub(crate) offset: u32,
+    pub(crate) what: &'static str,
+}
+
+impl FieldRef {
+    /// Reads Len (2), MaxLen (2, ignored on receipt as the spec says) and
+    /// BufferOffset (4) at `at`.
+    pub(crate) fn read(buf: &[u8], at: usize, what: &'static str) -> Result<FieldRef> {
+        let len = u16_at(buf, at, what)?;
+        let offset = u32_at(buf, at.checked_add(4).ok_or(Error::Truncated { what })?, what)?;
+        Ok(FieldRef { len, offset, what })
+    }
+
+    fn range(&self) -> Option<Range<usize>> {
+        if self.len == 0 {
+            return None;
+        }
+        let start = usize::try_from(self.offset).ok()?;
+        let end = start.checked_add(usize::from(self.len))?;
+        Some(start..end)
+    }
+}
+
+/// Resolves a message's payload fields against the buffer, all at once, so that
+/// every offset and length is checked: each non-empty field must lie inside the
+/// buffer, after the fixed header, and no two fields may overlap. Empty fields
+/// carry no bytes and their offsets are ignored (senders disagree on them).
+///
+/// Returns the start of the payload (the smallest offset of a non-empty field, or
+/// the buffer length when all are empty): the bytes between the fixed header and
+/// that point hold the optional Version and MIC.
+pub(crate) fn resolve<'a, const N: usize>(
+    buf: &'a [u8],
+    header_len: usize,
+    fields: &[FieldRef; N],
+) -> Result<([&'a [u8]; N], usize)> {
+    let mut out: [&'a [u8]; N] = [&[]; N];
+    let mut payload_start = buf.len();
+    for (i, f) in fields.iter().enumerate() {
+        let Some(r) = f.range() else { continue };
+        if r.start < header_len {
+            return Err(Error::Malformed { what: f.what });
+        }
+        let bytes = buf.get(r.clone()).ok_or(Error::Truncated { what: f.what })?;
+        for other in fields.iter().take(i) {
+            if let Some(o) = other.range() {
+                if o.start < r.end && r.start < o.end {
+                    return Err(Error::Malformed { what: "NTLM overlapping payload fields" });
+                }
+            }
+        }
+        payload_start = payload_start.min(r.start);
+        if let Some(slot) = out.get_mut(i) {
+            *slot = bytes;
+        }
+    }
+    Ok((out, payload_start))
+}
+
+/// Text as it travels in NTLM messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text<'a> {
+    /// A string to be sent; emitted as UTF-16LE.
+    Str(&'a str),
+    /// UTF-16LE bytes as received (the `NEGOTIATE_UNICODE` case).
+    Utf16Le(&'a [u8]),
+    /// OEM code-page bytes as received (NEGOTIATE names, or no `NEGOTIATE_UNICODE`);
+    /// emitted unchanged.
+    Oem(&'a [u8]),
+}
+
+impl<'a> Text<'a> {
+    /// The empty text.
+    pub const EMPTY: Text<'static> = Text::Utf16Le(&[]);
+
+    /// Bytes on the wire.
+    pub fn wire_len(&self) -> usize {
+        match self {
+            // Each UTF-16 unit is two bytes; a str of n bytes has at most n units,
+            // so 2n cannot overflow usize for any str that fits in memory.
+            Text::Str(s) => s.encode_utf16().count().saturating_mul(2),
+            Text::Utf16Le(b) | Text::Oem(b) => b.len(),
+        }
+    }
+
+    /// True if there are no characters.
+    pub fn is_empty(&self) -> bool {
+        self.wire_len() == 0
+    }
+
+    /// Writes the wire bytes.
+    pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+        match self {
+            Text::Str(s) => {
+                for u in s.encode_utf16() {
+                    sink.put(&u.to_le_bytes())?;
+                }
+                Ok(())
+            }
+            Text::Utf16Le(b) | Text::Oem(b) => sink.put(b),
+        }
+    }
+
+    /// The characters, decoding UTF-16LE; an odd length or a lone surrogate is an
+    /// error item. OEM text decodes only its ASCII subset (others are errors),
+    /// since the code page is the peer's.
+    pub fn chars(&self) -> TextChars<'a> {
+        let inner = match *self {
+            Text::Str(s) => CharsInner::Str(s.chars()),
+            Text::Utf16Le(b) => {
+                let chunks = b.chunks_exact(2);
+                let odd = !chunks.remainder().is_empty();
+                CharsInner::Utf16(char::decode_utf16(chunks.map(le16 as fn(&[u8]) -> u16)), odd)
+            }
+            Text::Oem(b) => CharsInner::Oem(b.iter()),
+        };
+        TextChars { inner }
+    }
+
+    /// Case-insensitive comparison with a string (one-to-one Unicode upper case,
+    /// as Windows compares names). Malformed text equals nothing.
+    pub fn eq_ignore_case(&self, other: &str) -> bool {
+        use crate::crypto::ntlm::simple_uppercase;
+        let mut a = self.chars();
+        let mut b = other.chars();
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return true,
+                (Some(Ok(x)), Some(y)) if simple_uppercase(x) == simple_uppercase(y) => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+fn le16(c: &[u8]) -> u16 {
+    u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])
+}
+
+type Utf16Units<'a> = core::iter::Map<core::slice::ChunksExact<'a, u8>, fn(&[u8]) -> u16>;
+
+/// The characters of a [`Text`] (see [`Text::chars`]).
+#[derive(Debug, Clone)]
+pub struct TextChars<'a> {
+    inner: CharsInner<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum CharsInner<'a> {
+    Str(core::str::Chars<'a>),
+    Utf16(core::char::DecodeUtf16<Utf16Units<'a>>, bool),
+    Oem(core::slice::Iter<'a, u8>),
+}
+
+impl Iterator for TextChars<'_> {
+    type Item = Result<char>;
+
+    fn next(&mut self) -> Option<Result<char>> {
+        const BAD_UTF16: Error = Error::Malformed { what: "NTLM UTF-16 text" };
+        match &mut self.inner {
+            CharsInner::Str(c) => c.next().map(Ok),
+            CharsInner::Utf16(d, odd) => match d.next() {
+                Some(r) => Some(r.map_err(|_| BAD_UTF16)),
+                None if *odd => {
+                    *odd = false;
+                    Some(Err(BAD_UTF16))
+                }
+                None => None,
+            },
+            CharsInner::Oem(it) => it.next().map(|&b| {
+                if b.is_ascii() {
+                    Ok(char::from(b))
+                } else {
+                    Err(Error::Malformed { what: "NTLM OEM text (non-ASCII)" })
+                }
+            }),
+        }
+    }
+}
+
+/// A payload whose bytes are either given or left for the caller to fill in
+/// after emission (the initiator computes its NTLMv2 response in place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload<'a> {
+    /// These bytes.
+    Bytes(&'a [u8]),
+    /// This many zero bytes, to be overwritten through the returned layout.
+    Reserve(usize),
+}
+
+impl Payload<'_> {
+    /// Bytes on the wire.
+    pub fn len(&self) -> usize {
+        match self {
+            Payload::Bytes(b) => b.len(),
+            Payload::Reserve(n) => *n,
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+        match self {
+            Payload::Bytes(b) => sink.put(b),
+            Payload::Reserve(n) => put_zeros(sink, *n),
+        }
+    }
+}
+
+/// Where emitted bytes go: a caller's buffer, or straight into a MAC (the acceptor
+/// and initiator re-emit messages into the MIC instead of keeping copies).
+pub trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+impl Sink for HmacMd5 {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.update(bytes);
+        Ok(())
+    }
+}
+
+/// Writes sequentially into a slice; running past its end is
+/// [`Error::BufferTooSmall`].
+#[derive(Debug)]
+pub struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl<'a> SliceSink<'a> {
+    /// Starts writing at `buf[0]`.
+    pub fn new(buf: &'a mut [u8]) -> SliceSink<'a> {
+        SliceSink { buf, pos: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Sink for SliceSink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        let end = self.pos.checked_add(bytes.len()).ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall { needed: end })?;
+        dst.copy_from_slice(bytes);
+        self.pos = end;
+        Ok(())
+    }
+}
+
+pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<()> {
+    const Z: [u8; 32] = [0; 32];
+    while n > 0 {
+        let k = n.min(Z.len());
+        sink.put(Z.get(..k).unwrap_or(&[]))?;
+        n = n.saturating_sub(k);
+    }
+    Ok(())
+}
+
+/// Emits a field descriptor (Len, MaxLen = Len, BufferOffset).
+pub(crate) fn put_field<S: Sink + ?Sized>(sink: &mut S, len: usize, offset: usize, what: &'static str) -> Result<()> {
+    let len = u16::try_from(len).map_err(|_| Error::CapacityExceeded { what })?;
+    let offset = u32::try_from(offset).map_err(|_| Error::CapacityExceeded { what })?;
+    sink.put(&len.to_le_bytes())?;
+    sink.put(&len.to_le_bytes())?;
+    sink.put(&offset.to_le_bytes())
+}
+
+/// Sums payload lengths onto a header length, each checked to fit a u16 field.
+pub(crate) fn layout<const N: usize>(
+    header_len: usize,
+    lens: [(usize, &'static str); N],
+) -> Result<([usize; N], usize)> {
+    let mut offsets = [0usize; N];
+    let mut at = header_len;
+    for (slot, (len, what)) in offsets.iter_mut().zip(lens) {
+        if len > usize::from(u16::MAX) {
+            return Err(Error::CapacityExceeded { what });
+        }
+        *slot = at;
+        at = at.checked_add(len).ok_or(Error::CapacityExceeded { what })?;
+    }
+    Ok((offsets, at))
+}
