@@ -13,8 +13,9 @@ use crate::{Error, Result};
 use super::keys::{mic_key, nt_proof, ntlmv2_session_base_key};
 use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
 use super::wire::{
-    av_flags, AuthenticateRepr, AvPairRepr, ChallengeRepr, NegotiateFlags, NegotiateRepr, Ntlmv2Response, Payload,
-    Sink, TargetInfo, Text, Version, MIC_LEN, MIC_OFFSET, NTLMV1_RESPONSE_LEN,
+    av_flags, AuthenticateRepr, AvPairRepr, ChallengeRepr, NegotiateFlags, NegotiateRepr,
+    Ntlmv2Response, Payload, Sink, TargetInfo, Text, Version, MIC_LEN, MIC_OFFSET,
+    NTLMV1_RESPONSE_LEN,
 };
 use super::{
     MAX_IDENTITY_LEN, MAX_NEGOTIATE_LEN, MAX_SERVER_NAME_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN,
@@ -119,10 +120,17 @@ impl<'a> AcceptorConfig<'a> {
             }
         }
         if self.nb_computer_name.is_empty() || self.nb_domain_name.is_empty() {
-            return Err(Error::Policy { what: "NTLM NetBIOS names are required" });
+            return Err(Error::Policy {
+                what: "NTLM NetBIOS names are required",
+            });
         }
-        if self.target_name.is_some_and(|t| t.len() > MAX_TARGET_NAME_LEN) {
-            return Err(Error::CapacityExceeded { what: "NTLM target name" });
+        if self
+            .target_name
+            .is_some_and(|t| t.len() > MAX_TARGET_NAME_LEN)
+        {
+            return Err(Error::CapacityExceeded {
+                what: "NTLM target name",
+            });
         }
         Ok(())
     }
@@ -154,8 +162,19 @@ struct IdentityBuf {
 const _: () = assert!(MAX_IDENTITY_LEN <= 255);
 
 impl IdentityBuf {
-    fn new(user: Text<'_>, domain: Text<'_>, workstation: Text<'_>, anonymous: bool) -> Result<IdentityBuf> {
-        let mut b = IdentityBuf { bytes: [0; MAX_IDENTITY_LEN], user: 0, domain: 0, workstation: 0, anonymous };
+    fn new(
+        user: Text<'_>,
+        domain: Text<'_>,
+        workstation: Text<'_>,
+        anonymous: bool,
+    ) -> Result<IdentityBuf> {
+        let mut b = IdentityBuf {
+            bytes: [0; MAX_IDENTITY_LEN],
+            user: 0,
+            domain: 0,
+            workstation: 0,
+            anonymous,
+        };
         let mut at = 0usize;
         b.user = b.push(&mut at, user)?;
         b.domain = b.push(&mut at, domain)?;
@@ -164,13 +183,18 @@ impl IdentityBuf {
     }
 
     fn push(&mut self, at: &mut usize, text: Text<'_>) -> Result<u8> {
-        const FULL: Error = Error::CapacityExceeded { what: "NTLM identity names" };
+        const FULL: Error = Error::CapacityExceeded {
+            what: "NTLM identity names",
+        };
         let start = *at;
         for c in text.chars() {
             let mut tmp = [0u8; 4];
             let s = c?.encode_utf8(&mut tmp);
             let end = at.checked_add(s.len()).ok_or(FULL)?;
-            self.bytes.get_mut(*at..end).ok_or(FULL)?.copy_from_slice(s.as_bytes());
+            self.bytes
+                .get_mut(*at..end)
+                .ok_or(FULL)?
+                .copy_from_slice(s.as_bytes());
             *at = end;
         }
         u8::try_from(at.saturating_sub(start)).map_err(|_| FULL)
@@ -227,13 +251,18 @@ impl Challenged<'_> {
         let names = [
             Some(AvPairRepr::NbDomainName(Text::Str(c.nb_domain_name))),
             Some(AvPairRepr::NbComputerName(Text::Str(c.nb_computer_name))),
-            c.dns_domain_name.map(|n| AvPairRepr::DnsDomainName(Text::Str(n))),
-            c.dns_computer_name.map(|n| AvPairRepr::DnsComputerName(Text::Str(n))),
-            c.dns_tree_name.map(|n| AvPairRepr::DnsTreeName(Text::Str(n))),
+            c.dns_domain_name
+                .map(|n| AvPairRepr::DnsDomainName(Text::Str(n))),
+            c.dns_computer_name
+                .map(|n| AvPairRepr::DnsComputerName(Text::Str(n))),
+            c.dns_tree_name
+                .map(|n| AvPairRepr::DnsTreeName(Text::Str(n))),
             Some(AvPairRepr::Timestamp(self.timestamp)),
         ];
         for p in names.into_iter().flatten() {
-            pairs.push(p).map_err(|_| Error::CapacityExceeded { what: "NTLM AV pairs" })?;
+            pairs.push(p).map_err(|_| Error::CapacityExceeded {
+                what: "NTLM AV pairs",
+            })?;
         }
         let repr = ChallengeRepr {
             flags: self.flags,
@@ -256,7 +285,10 @@ impl Challenged<'_> {
 enum Phase<'a> {
     Initial(AcceptorConfig<'a>),
     Challenged(Challenged<'a>),
-    Established { security: SessionSecurity, identity: IdentityBuf },
+    Established {
+        security: SessionSecurity,
+        identity: IdentityBuf,
+    },
     Anonymous(IdentityBuf),
     Failed,
 }
@@ -274,7 +306,10 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     /// [`Error::CapacityExceeded`].
     pub fn new(store: S, config: AcceptorConfig<'a>) -> Result<Acceptor<'a, S>> {
         config.check()?;
-        Ok(Acceptor { store, phase: Phase::Initial(config) })
+        Ok(Acceptor {
+            store,
+            phase: Phase::Initial(config),
+        })
     }
 
     /// True once the handshake completed.
@@ -285,7 +320,9 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     /// Who authenticated; `None` until the handshake completed.
     pub fn identity(&self) -> Option<Identity<'_>> {
         match &self.phase {
-            Phase::Established { identity, .. } | Phase::Anonymous(identity) => Some(identity.identity()),
+            Phase::Established { identity, .. } | Phase::Anonymous(identity) => {
+                Some(identity.identity())
+            }
             _ => None,
         }
     }
@@ -302,7 +339,9 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     fn protect<T>(&mut self, f: impl FnOnce(&mut SessionSecurity) -> Result<T>) -> Result<T> {
         let r = match &mut self.phase {
             Phase::Established { security, .. } => f(security),
-            Phase::Anonymous(_) => Err(Error::Policy { what: "anonymous NTLM context has no session key" }),
+            Phase::Anonymous(_) => Err(Error::Policy {
+                what: "anonymous NTLM context has no session key",
+            }),
             _ => Err(Error::WrongState),
         };
         if r.is_err() {
@@ -320,20 +359,31 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(usize, Challenged<'a>)> {
     if input.len() > MAX_NEGOTIATE_LEN {
-        return Err(Error::CapacityExceeded { what: "NTLM NEGOTIATE" });
+        return Err(Error::CapacityExceeded {
+            what: "NTLM NEGOTIATE",
+        });
     }
     let negotiate = NegotiateRepr::parse(input)?;
     if !negotiate.flags.contains(NegotiateFlags::UNICODE) {
-        return Err(Error::Policy { what: "NTLM client without UNICODE" });
+        return Err(Error::Policy {
+            what: "NTLM client without UNICODE",
+        });
     }
-    if !negotiate.flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
-        return Err(Error::Policy { what: "NTLM client without extended session security" });
+    if !negotiate
+        .flags
+        .contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
+    {
+        return Err(Error::Policy {
+            what: "NTLM client without extended session security",
+        });
     }
     let mut server_challenge = [0u8; 8];
     rng.fill_bytes(&mut server_challenge);
     let state = Challenged {
         config,
-        negotiate: heapless::Vec::from_slice(input).map_err(|_| Error::CapacityExceeded { what: "NTLM NEGOTIATE" })?,
+        negotiate: heapless::Vec::from_slice(input).map_err(|_| Error::CapacityExceeded {
+            what: "NTLM NEGOTIATE",
+        })?,
         server_challenge,
         timestamp: now.filetime(),
         flags: NegotiateFlags::server_reply(negotiate.flags, SUPPORTED),
@@ -356,19 +406,23 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
     if !flags.contains(NegotiateFlags::KEY_EXCH) {
         return Ok(key_exchange_key);
     }
-    let mut k: [u8; KEY_LEN] = encrypted
-        .try_into()
-        .map_err(|_| Error::Malformed { what: "AUTHENTICATE EncryptedRandomSessionKey" })?;
+    let mut k: [u8; KEY_LEN] = encrypted.try_into().map_err(|_| Error::Malformed {
+        what: "AUTHENTICATE EncryptedRandomSessionKey",
+    })?;
     rc4_once(key_exchange_key.as_bytes(), &mut k);
     Ok(Key16::from_bytes(k))
 }
 
 fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
     if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
-        return Err(Error::Policy { what: "NTLM without extended session security" });
+        return Err(Error::Policy {
+            what: "NTLM without extended session security",
+        });
     }
     if !flags.contains(NegotiateFlags::NEGOTIATE_128) {
-        return Err(Error::Policy { what: "NTLM without 128-bit keys" });
+        return Err(Error::Policy {
+            what: "NTLM without 128-bit keys",
+        });
     }
     Ok(())
 }
@@ -382,7 +436,9 @@ fn authenticate<'a, S: CredentialStore>(
     let config = &state.config;
     let auth = AuthenticateRepr::parse(input)?;
     if !auth.flags.contains(NegotiateFlags::UNICODE) {
-        return Err(Error::Policy { what: "NTLM client without UNICODE" });
+        return Err(Error::Policy {
+            what: "NTLM client without UNICODE",
+        });
     }
     let flags = state.flags.intersection(auth.flags);
     let (lm, nt) = (bytes(&auth.lm_response), bytes(&auth.nt_response));
@@ -390,9 +446,16 @@ fn authenticate<'a, S: CredentialStore>(
     // MS-NLMP 3.2.5.1.2: no user, no NT response, an LM response of Z(1) or none.
     if auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]) {
         if !config.allow_anonymous {
-            return Err(Error::Policy { what: "anonymous NTLM logon" });
+            return Err(Error::Policy {
+                what: "anonymous NTLM logon",
+            });
         }
-        return Ok(Phase::Anonymous(IdentityBuf::new(Text::EMPTY, Text::EMPTY, auth.workstation, true)?));
+        return Ok(Phase::Anonymous(IdentityBuf::new(
+            Text::EMPTY,
+            Text::EMPTY,
+            auth.workstation,
+            true,
+        )?));
     }
     let identity = IdentityBuf::new(auth.user, auth.domain, auth.workstation, false)?;
     if nt.len() == NTLMV1_RESPONSE_LEN {
@@ -403,7 +466,9 @@ fn authenticate<'a, S: CredentialStore>(
     }
     let response = Ntlmv2Response::parse(nt)?;
     let id = identity.identity();
-    let nt_hash = store.nt_hash(id.user, id.domain).ok_or(Error::UnknownPrincipal)?;
+    let nt_hash = store
+        .nt_hash(id.user, id.domain)
+        .ok_or(Error::UnknownPrincipal)?;
     let response_key = ntowfv2(&nt_hash, id.user, id.domain);
     drop(nt_hash);
     let proof = nt_proof(&response_key, &state.server_challenge, response.blob);
@@ -415,11 +480,15 @@ fn authenticate<'a, S: CredentialStore>(
 
     let pairs = &response.av_pairs;
     if pairs.flags().unwrap_or(0) & av_flags::MIC_PRESENT != 0 {
-        let mic = auth.mic.ok_or(Error::Malformed { what: "AUTHENTICATE MIC" })?;
+        let mic = auth.mic.ok_or(Error::Malformed {
+            what: "AUTHENTICATE MIC",
+        })?;
         let mut mac = mic_key(&exported).start();
         mac.put(&state.negotiate)?;
         state.with_challenge(|c| c.emit_to(&mut mac))?;
-        let (head, rest) = input.split_at_checked(MIC_OFFSET).ok_or(Error::WrongState)?;
+        let (head, rest) = input
+            .split_at_checked(MIC_OFFSET)
+            .ok_or(Error::WrongState)?;
         let tail = rest.get(MIC_LEN..).ok_or(Error::WrongState)?;
         mac.put(head)?;
         mac.put(&[0; MIC_LEN])?;
@@ -428,7 +497,9 @@ fn authenticate<'a, S: CredentialStore>(
             return Err(Error::Integrity { what: "MIC" });
         }
     } else if config.require_mic {
-        return Err(Error::Policy { what: "NTLM MIC required" });
+        return Err(Error::Policy {
+            what: "NTLM MIC required",
+        });
     }
     if pairs.timestamp().is_some() {
         let limit = u64::from(config.max_clock_skew_secs).saturating_mul(10_000_000);
@@ -437,18 +508,30 @@ fn authenticate<'a, S: CredentialStore>(
         }
     }
     if let Some(expected) = &config.channel_bindings {
-        let ok = pairs.channel_bindings().is_some_and(|cb| bool::from(cb.ct_eq(expected)));
+        let ok = pairs
+            .channel_bindings()
+            .is_some_and(|cb| bool::from(cb.ct_eq(expected)));
         if !ok {
-            return Err(Error::Policy { what: "NTLM channel bindings" });
+            return Err(Error::Policy {
+                what: "NTLM channel bindings",
+            });
         }
     }
     if let Some(expected) = config.target_name {
-        if !pairs.target_name().is_some_and(|t| t.eq_ignore_case(expected)) {
-            return Err(Error::Policy { what: "NTLM target name" });
+        if !pairs
+            .target_name()
+            .is_some_and(|t| t.eq_ignore_case(expected))
+        {
+            return Err(Error::Policy {
+                what: "NTLM target name",
+            });
         }
     }
     require_session_flags(flags)?;
-    Ok(Phase::Established { security: SessionSecurity::new(&exported, flags, Role::Acceptor), identity })
+    Ok(Phase::Established {
+        security: SessionSecurity::new(&exported, flags, Role::Acceptor),
+        identity,
+    })
 }
 
 /// NTLMv1 with extended session security (MS-NLMP 3.3.1), `legacy` only.
@@ -468,28 +551,43 @@ fn ntlmv1<'a, S: CredentialStore>(
         return Err(Error::Policy { what: "NTLMv1" });
     }
     if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
-        return Err(Error::Policy { what: "NTLMv1 without extended session security" });
+        return Err(Error::Policy {
+            what: "NTLMv1 without extended session security",
+        });
     }
     // NTLMv1 responses carry no AV pairs: nothing can hold a MIC, bindings or a target.
     if config.require_mic || config.channel_bindings.is_some() || config.target_name.is_some() {
-        return Err(Error::Policy { what: "NTLMv1 cannot carry MIC, channel bindings or target name" });
+        return Err(Error::Policy {
+            what: "NTLMv1 cannot carry MIC, channel bindings or target name",
+        });
     }
     let lm: &[u8; 24] = bytes(&auth.lm_response)
         .try_into()
-        .map_err(|_| Error::Malformed { what: "AUTHENTICATE LmChallengeResponse" })?;
+        .map_err(|_| Error::Malformed {
+            what: "AUTHENTICATE LmChallengeResponse",
+        })?;
     let mut client_challenge = [0u8; 8];
     client_challenge.copy_from_slice(lm.get(..8).unwrap_or(&[0; 8]));
     let id = identity.identity();
-    let nt_hash = store.nt_hash(id.user, id.domain).ok_or(Error::UnknownPrincipal)?;
+    let nt_hash = store
+        .nt_hash(id.user, id.domain)
+        .ok_or(Error::UnknownPrincipal)?;
     let expected = ntlmv1_response(&nt_hash, &state.server_challenge, Some(&client_challenge));
     if !bool::from(expected.ct_eq(bytes(&auth.nt_response))) {
         return Err(Error::LogonDenied);
     }
     let session_base_key = ntlmv1_session_base_key(&nt_hash);
-    let kxkey = kxkey_v1_ess(&session_base_key, &state.server_challenge, &client_challenge);
+    let kxkey = kxkey_v1_ess(
+        &session_base_key,
+        &state.server_challenge,
+        &client_challenge,
+    );
     let exported = exported_key(flags, kxkey, bytes(&auth.encrypted_session_key))?;
     require_session_flags(flags)?;
-    Ok(Phase::Established { security: SessionSecurity::new(&exported, flags, Role::Acceptor), identity })
+    Ok(Phase::Established {
+        security: SessionSecurity::new(&exported, flags, Role::Acceptor),
+        identity,
+    })
 }
 
 impl<S: CredentialStore> Step for Acceptor<'_, S> {
@@ -511,7 +609,9 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
                 self.phase = authenticate(&state, &self.store, input, now)?;
                 Ok(Progress::Complete { written: 0 })
             }
-            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => Err(Error::WrongState),
+            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => {
+                Err(Error::WrongState)
+            }
         }
     }
 }
@@ -553,7 +653,9 @@ impl<S: CredentialStore> core::fmt::Debug for Acceptor<'_, S> {
             Phase::Anonymous(_) => "established (anonymous)",
             Phase::Failed => "failed",
         };
-        f.debug_struct("Acceptor").field("phase", &phase).field("identity", &self.identity()).finish()
+        f.debug_struct("Acceptor")
+            .field("phase", &phase)
+            .field("identity", &self.identity())
+            .finish()
     }
 }
-

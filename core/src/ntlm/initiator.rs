@@ -8,12 +8,14 @@ use crate::crypto::ntlm::{ntowfv2, Key16, NtHash, KEY_LEN};
 use crate::step::{Progress, Protect, Sizes, Step, Time};
 use crate::{Error, Result};
 
-use super::keys::{exchange_session_key, lmv2_response, mic_key, nt_proof, ntlmv2_session_base_key};
+use super::keys::{
+    exchange_session_key, lmv2_response, mic_key, nt_proof, ntlmv2_session_base_key,
+};
 use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
 use super::wire::{
-    av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr, NegotiateFlags,
-    NegotiateRepr, Payload, SliceSink, Sink, Text, Version, AV_HEADER_LEN, BLOB_HEADER_LEN, BLOB_TRAILER_LEN,
-    EOL_PAIR, NT_PROOF_LEN,
+    av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr,
+    NegotiateFlags, NegotiateRepr, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN,
+    BLOB_HEADER_LEN, BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
 };
 use super::{
     bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN, MAX_USER_LEN,
@@ -112,12 +114,22 @@ pub struct Initiator {
 
 impl Initiator {
     /// A context for `user` in `domain` with `password`.
-    pub fn new(user: &str, domain: &str, password: &str, config: InitiatorConfig<'_>) -> Result<Initiator> {
+    pub fn new(
+        user: &str,
+        domain: &str,
+        password: &str,
+        config: InitiatorConfig<'_>,
+    ) -> Result<Initiator> {
         Initiator::with_nt_hash(user, domain, &NtHash::from_password(password), config)
     }
 
     /// A context for `user` in `domain` with the account's NT hash.
-    pub fn with_nt_hash(user: &str, domain: &str, nt_hash: &NtHash, config: InitiatorConfig<'_>) -> Result<Initiator> {
+    pub fn with_nt_hash(
+        user: &str,
+        domain: &str,
+        nt_hash: &NtHash,
+        config: InitiatorConfig<'_>,
+    ) -> Result<Initiator> {
         Initiator::build(user, domain, Some(ntowfv2(nt_hash, user, domain)), &config)
     }
 
@@ -128,7 +140,12 @@ impl Initiator {
         Initiator::build("", "", None, &config)
     }
 
-    fn build(user: &str, domain: &str, response_key: Option<Key16>, config: &InitiatorConfig<'_>) -> Result<Initiator> {
+    fn build(
+        user: &str,
+        domain: &str,
+        response_key: Option<Key16>,
+        config: &InitiatorConfig<'_>,
+    ) -> Result<Initiator> {
         let client = Client {
             user: bounded(user, "NTLM user name")?,
             domain: bounded(domain, "NTLM domain name")?,
@@ -137,12 +154,17 @@ impl Initiator {
             channel_bindings: config.channel_bindings.unwrap_or([0; 16]),
             response_key,
         };
-        Ok(Initiator { phase: Phase::Start(client) })
+        Ok(Initiator {
+            phase: Phase::Start(client),
+        })
     }
 
     /// True once the handshake completed.
     pub fn is_complete(&self) -> bool {
-        matches!(self.phase, Phase::Established(_) | Phase::EstablishedAnonymous)
+        matches!(
+            self.phase,
+            Phase::Established(_) | Phase::EstablishedAnonymous
+        )
     }
 
     /// The exported session key (feature `export-session-key`).
@@ -157,7 +179,9 @@ impl Initiator {
     fn security(&mut self) -> Result<&mut SessionSecurity> {
         match &mut self.phase {
             Phase::Established(s) => Ok(s),
-            Phase::EstablishedAnonymous => Err(Error::Policy { what: "anonymous NTLM context has no session key" }),
+            Phase::EstablishedAnonymous => Err(Error::Policy {
+                what: "anonymous NTLM context has no session key",
+            }),
             _ => Err(Error::WrongState),
         }
     }
@@ -172,14 +196,22 @@ impl Initiator {
 }
 
 fn negotiate() -> NegotiateRepr<'static> {
-    NegotiateRepr { flags: INITIATOR_FLAGS, domain: &[], workstation: &[], version: Some(Version::AUTHCORE) }
+    NegotiateRepr {
+        flags: INITIATOR_FLAGS,
+        domain: &[],
+        workstation: &[],
+        version: Some(Version::AUTHCORE),
+    }
 }
 
 /// The server's pairs the client echoes: all but those it supplies itself.
 fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'a>> {
-    pairs
-        .iter()
-        .filter(|p| !matches!(p.id, av_id::FLAGS | av_id::TARGET_NAME | av_id::CHANNEL_BINDINGS))
+    pairs.iter().filter(|p| {
+        !matches!(
+            p.id,
+            av_id::FLAGS | av_id::TARGET_NAME | av_id::CHANNEL_BINDINGS
+        )
+    })
 }
 
 fn authenticate<R: CryptoRng + ?Sized>(
@@ -193,8 +225,14 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
     for (flag, what) in [
         (NegotiateFlags::UNICODE, "NTLM server without UNICODE"),
-        (NegotiateFlags::EXTENDED_SESSIONSECURITY, "NTLM server without extended session security"),
-        (NegotiateFlags::NEGOTIATE_128, "NTLM server without 128-bit keys"),
+        (
+            NegotiateFlags::EXTENDED_SESSIONSECURITY,
+            "NTLM server without extended session security",
+        ),
+        (
+            NegotiateFlags::NEGOTIATE_128,
+            "NTLM server without 128-bit keys",
+        ),
     ] {
         if !flags.contains(flag) {
             return Err(Error::Policy { what });
@@ -202,9 +240,15 @@ fn authenticate<R: CryptoRng + ?Sized>(
     }
     let info_len = challenge.target_info.as_ref().map_or(0, |t| t.wire_len());
     if info_len > MAX_TARGET_INFO_LEN {
-        return Err(Error::CapacityExceeded { what: "NTLM CHALLENGE TargetInfo" });
+        return Err(Error::CapacityExceeded {
+            what: "NTLM CHALLENGE TargetInfo",
+        });
     }
-    let pairs = challenge.target_info.as_ref().and_then(|t| t.pairs()).unwrap_or(AvPairs::EMPTY);
+    let pairs = challenge
+        .target_info
+        .as_ref()
+        .and_then(|t| t.pairs())
+        .unwrap_or(AvPairs::EMPTY);
     let server_time = pairs.timestamp();
     let sc = challenge.server_challenge;
 
@@ -244,7 +288,11 @@ fn authenticate<R: CryptoRng + ?Sized>(
     };
     let server_flags = pairs.flags().unwrap_or(0);
     let mut added: heapless::Vec<AvPairRepr<'_>, 3> = heapless::Vec::new();
-    let mut add = |p| added.push(p).map_err(|_| Error::CapacityExceeded { what: "NTLM AV pairs" });
+    let mut add = |p| {
+        added.push(p).map_err(|_| Error::CapacityExceeded {
+            what: "NTLM AV pairs",
+        })
+    };
     add(AvPairRepr::Flags(server_flags | av_flags::MIC_PRESENT))?;
     add(AvPairRepr::ChannelBindings(client.channel_bindings))?;
     if !client.target_name.is_empty() {
@@ -266,7 +314,11 @@ fn authenticate<R: CryptoRng + ?Sized>(
         domain: Text::Str(&client.domain),
         user: Text::Str(&client.user),
         workstation: Text::Str(&client.workstation),
-        encrypted_session_key: if key_exch { Payload::Reserve(KEY_LEN) } else { Payload::Bytes(&[]) },
+        encrypted_session_key: if key_exch {
+            Payload::Reserve(KEY_LEN)
+        } else {
+            Payload::Bytes(&[])
+        },
         version: Some(Version::AUTHCORE),
         mic: Some([0; 16]),
     };
@@ -274,12 +326,18 @@ fn authenticate<R: CryptoRng + ?Sized>(
 
     // The NTLMv2 client challenge ("temp"), written in place, then its proof.
     let nt = slice_mut(out, layout.nt_response.clone())?;
-    let (proof_slot, blob) = nt.split_at_mut_checked(NT_PROOF_LEN).ok_or(Error::WrongState)?;
+    let (proof_slot, blob) = nt
+        .split_at_mut_checked(NT_PROOF_LEN)
+        .ok_or(Error::WrongState)?;
     {
         let mut sink = SliceSink::new(blob);
         emit_blob_header(&mut sink, timestamp, &client_challenge)?;
         for p in echoed(&pairs) {
-            AvPairRepr::Other { id: p.id, value: p.value }.emit(&mut sink)?;
+            AvPairRepr::Other {
+                id: p.id,
+                value: p.value,
+            }
+            .emit(&mut sink)?;
         }
         for p in &added {
             p.emit(&mut sink)?;
@@ -309,7 +367,10 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let mic_range = layout.mic.clone().ok_or(Error::WrongState)?;
     slice_mut(out, mic_range)?.copy_from_slice(&mic);
 
-    Ok((layout.len, Phase::Established(SessionSecurity::new(&exported, flags, Role::Initiator))))
+    Ok((
+        layout.len,
+        Phase::Established(SessionSecurity::new(&exported, flags, Role::Initiator)),
+    ))
 }
 
 fn slice_mut(buf: &mut [u8], r: Range<usize>) -> Result<&mut [u8]> {
@@ -340,7 +401,9 @@ impl Step for Initiator {
                 self.phase = next;
                 Ok(Progress::Complete { written })
             }
-            Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => Err(Error::WrongState),
+            Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => {
+                Err(Error::WrongState)
+            }
         }
     }
 }

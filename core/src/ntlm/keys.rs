@@ -24,14 +24,25 @@ const SERVER_SEAL: &[u8] = b"session key to server-to-client sealing key magic c
 
 /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge || temp) (MS-NLMP 3.3.2),
 /// where `blob` is `temp`, the NTLMv2_CLIENT_CHALLENGE exactly as sent.
-pub fn nt_proof(response_key_nt: &Key16, server_challenge: &[u8; 8], blob: &[u8]) -> [u8; NT_PROOF_LEN] {
+pub fn nt_proof(
+    response_key_nt: &Key16,
+    server_challenge: &[u8; 8],
+    blob: &[u8],
+) -> [u8; NT_PROOF_LEN] {
     hmac_md5(response_key_nt.as_bytes(), &[server_challenge, blob])
 }
 
 /// LMv2 response = HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge) ||
 /// ClientChallenge (MS-NLMP 3.3.2).
-pub fn lmv2_response(response_key_lm: &Key16, server_challenge: &[u8; 8], client_challenge: &[u8; 8]) -> [u8; 24] {
-    let mac = hmac_md5(response_key_lm.as_bytes(), &[server_challenge, client_challenge]);
+pub fn lmv2_response(
+    response_key_lm: &Key16,
+    server_challenge: &[u8; 8],
+    client_challenge: &[u8; 8],
+) -> [u8; 24] {
+    let mac = hmac_md5(
+        response_key_lm.as_bytes(),
+        &[server_challenge, client_challenge],
+    );
     let mut out = [0u8; 24];
     let (a, b) = out.split_at_mut(16);
     a.copy_from_slice(&mac);
@@ -48,8 +59,15 @@ pub fn ntlmv2_session_base_key(response_key_nt: &Key16, nt_proof: &[u8; NT_PROOF
 /// KXKEY for NTLMv1 with extended session security (MS-NLMP 3.4.5.1):
 /// HMAC_MD5(SessionBaseKey, ServerChallenge || LmChallengeResponse[0..7]).
 #[cfg(feature = "legacy")]
-pub fn kxkey_v1_ess(session_base_key: &Key16, server_challenge: &[u8; 8], lm_response: &[u8; 8]) -> Key16 {
-    Key16::from_bytes(hmac_md5(session_base_key.as_bytes(), &[server_challenge, lm_response]))
+pub fn kxkey_v1_ess(
+    session_base_key: &Key16,
+    server_challenge: &[u8; 8],
+    lm_response: &[u8; 8],
+) -> Key16 {
+    Key16::from_bytes(hmac_md5(
+        session_base_key.as_bytes(),
+        &[server_challenge, lm_response],
+    ))
 }
 
 /// EncryptedRandomSessionKey = RC4(KeyExchangeKey, ExportedSessionKey)
@@ -72,7 +90,11 @@ pub fn sign_key(exported_session_key: &Key16, direction: Direction) -> Key16 {
 /// SEALKEY (MS-NLMP 3.4.5.3, extended session security): MD5 of the first 16, 7
 /// or 5 bytes of the exported session key as 128-bit, 56-bit or 40-bit keys were
 /// negotiated, and the direction's magic constant.
-pub fn seal_key(exported_session_key: &Key16, flags: NegotiateFlags, direction: Direction) -> Key16 {
+pub fn seal_key(
+    exported_session_key: &Key16,
+    flags: NegotiateFlags,
+    direction: Direction,
+) -> Key16 {
     let magic = match direction {
         Direction::ClientToServer => CLIENT_SEAL,
         Direction::ServerToClient => SERVER_SEAL,
@@ -91,7 +113,12 @@ pub fn seal_key(exported_session_key: &Key16, flags: NegotiateFlags, direction: 
 /// MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE), the
 /// AUTHENTICATE's MIC field zeroed (MS-NLMP 3.1.5.1.2). The state machines stream
 /// their messages into [`mic_key`] instead; this form is for callers holding all three.
-pub fn mic(exported_session_key: &Key16, negotiate: &[u8], challenge: &[u8], authenticate: &[u8]) -> [u8; 16] {
+pub fn mic(
+    exported_session_key: &Key16,
+    negotiate: &[u8],
+    challenge: &[u8],
+    authenticate: &[u8],
+) -> [u8; 16] {
     mic_key(exported_session_key).mac(&[negotiate, challenge, authenticate])
 }
 
@@ -107,7 +134,9 @@ pub fn mic_key(exported_session_key: &Key16) -> HmacMd5Key {
 pub fn channel_bindings_hash(application_data: &[u8]) -> [u8; 16] {
     // initiator_addrtype, initiator_address.length, acceptor_addrtype,
     // acceptor_address.length: all zero; then application_data.length (LE).
-    let len = u32::try_from(application_data.len()).unwrap_or(u32::MAX).to_le_bytes();
+    let len = u32::try_from(application_data.len())
+        .unwrap_or(u32::MAX)
+        .to_le_bytes();
     md5(&[&[0u8; 16], &len, application_data])
 }
 

@@ -38,7 +38,10 @@ pub use protect::{Role, SessionSecurity, SIGNATURE_LEN};
 
 pub use crate::crypto::ntlm::NtHash;
 
-use wire::{AV_HEADER_LEN, BLOB_HEADER_LEN, BLOB_TRAILER_LEN, CHALLENGE_HEADER_LEN, MIC_LEN, MIC_OFFSET, NT_PROOF_LEN};
+use wire::{
+    AV_HEADER_LEN, BLOB_HEADER_LEN, BLOB_TRAILER_LEN, CHALLENGE_HEADER_LEN, MIC_LEN, MIC_OFFSET,
+    NT_PROOF_LEN,
+};
 
 /// Longest user name an [`Initiator`] takes, in UTF-8 bytes.
 pub const MAX_USER_LEN: usize = 64;
@@ -107,7 +110,8 @@ const fn max(a: usize, b: usize) -> usize {
 /// Copies `s` into a bounded string or fails with `CapacityExceeded`.
 fn bounded<const N: usize>(s: &str, what: &'static str) -> crate::Result<heapless::String<N, u8>> {
     let mut out = heapless::String::new();
-    out.push_str(s).map_err(|_| crate::Error::CapacityExceeded { what })?;
+    out.push_str(s)
+        .map_err(|_| crate::Error::CapacityExceeded { what })?;
     Ok(out)
 }
 

@@ -108,7 +108,13 @@ impl SessionSecurity {
 /// MAC (MS-NLMP 3.4.4.2): version 1, the first 8 bytes of
 /// HMAC_MD5(SigningKey, SeqNum || Message), RC4-encrypted with the direction's
 /// sealing state when keys were exchanged, and SeqNum.
-fn mac(sign: &HmacMd5Key, seal: &mut Rc4Stream, key_exch: bool, seq: u32, msg: &[u8]) -> [u8; SIGNATURE_LEN] {
+fn mac(
+    sign: &HmacMd5Key,
+    seal: &mut Rc4Stream,
+    key_exch: bool,
+    seq: u32,
+    msg: &[u8],
+) -> [u8; SIGNATURE_LEN] {
     let full = sign.mac(&[&seq.to_le_bytes(), msg]);
     let mut out = [0u8; SIGNATURE_LEN];
     let (version, rest) = out.split_at_mut(4);
@@ -138,12 +144,22 @@ impl Protect for SessionSecurity {
     fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
         self.check()?;
         let Some(out) = signature.get_mut(..SIGNATURE_LEN) else {
-            return self.fail(Error::BufferTooSmall { needed: SIGNATURE_LEN });
+            return self.fail(Error::BufferTooSmall {
+                needed: SIGNATURE_LEN,
+            });
         };
         let Some(next) = self.send_seq.checked_add(1) else {
-            return self.fail(Error::CapacityExceeded { what: "NTLM sequence numbers" });
+            return self.fail(Error::CapacityExceeded {
+                what: "NTLM sequence numbers",
+            });
         };
-        out.copy_from_slice(&mac(&self.send_sign, &mut self.send_seal, self.key_exch, self.send_seq, data));
+        out.copy_from_slice(&mac(
+            &self.send_sign,
+            &mut self.send_seal,
+            self.key_exch,
+            self.send_seq,
+            data,
+        ));
         self.send_seq = next;
         Ok(SIGNATURE_LEN)
     }
@@ -151,14 +167,26 @@ impl Protect for SessionSecurity {
     fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
         self.check()?;
         if signature.len() != SIGNATURE_LEN {
-            return self.fail(Error::Malformed { what: "NTLM signature length" });
+            return self.fail(Error::Malformed {
+                what: "NTLM signature length",
+            });
         }
         let Some(next) = self.recv_seq.checked_add(1) else {
-            return self.fail(Error::CapacityExceeded { what: "NTLM sequence numbers" });
+            return self.fail(Error::CapacityExceeded {
+                what: "NTLM sequence numbers",
+            });
         };
-        let expected = mac(&self.recv_sign, &mut self.recv_seal, self.key_exch, self.recv_seq, data);
+        let expected = mac(
+            &self.recv_sign,
+            &mut self.recv_seal,
+            self.key_exch,
+            self.recv_seq,
+            data,
+        );
         if !bool::from(expected.ct_eq(signature)) {
-            return self.fail(Error::Integrity { what: "NTLM signature" });
+            return self.fail(Error::Integrity {
+                what: "NTLM signature",
+            });
         }
         self.recv_seq = next;
         Ok(())
@@ -169,11 +197,16 @@ impl Protect for SessionSecurity {
         let Some(total) = SIGNATURE_LEN.checked_add(data_len) else {
             return self.fail(Error::BufferTooSmall { needed: usize::MAX });
         };
-        let Some((sig, msg)) = buf.get_mut(..total).and_then(|b| b.split_at_mut_checked(SIGNATURE_LEN)) else {
+        let Some((sig, msg)) = buf
+            .get_mut(..total)
+            .and_then(|b| b.split_at_mut_checked(SIGNATURE_LEN))
+        else {
             return self.fail(Error::BufferTooSmall { needed: total });
         };
         let Some(next) = self.send_seq.checked_add(1) else {
-            return self.fail(Error::CapacityExceeded { what: "NTLM sequence numbers" });
+            return self.fail(Error::CapacityExceeded {
+                what: "NTLM sequence numbers",
+            });
         };
         // SEAL (MS-NLMP 3.4.3): the message is encrypted first, then the checksum
         // of the plaintext, so the plaintext's HMAC is taken before RC4 runs.
@@ -197,17 +230,29 @@ impl Protect for SessionSecurity {
         self.check()?;
         let len = buf.len();
         let Some((sig, msg)) = buf.split_at_mut_checked(SIGNATURE_LEN) else {
-            return self.fail(Error::Truncated { what: "NTLM sealed message" });
+            return self.fail(Error::Truncated {
+                what: "NTLM sealed message",
+            });
         };
         let Some(next) = self.recv_seq.checked_add(1) else {
-            return self.fail(Error::CapacityExceeded { what: "NTLM sequence numbers" });
+            return self.fail(Error::CapacityExceeded {
+                what: "NTLM sequence numbers",
+            });
         };
         self.recv_seal.apply(msg);
-        let expected = mac(&self.recv_sign, &mut self.recv_seal, self.key_exch, self.recv_seq, msg);
+        let expected = mac(
+            &self.recv_sign,
+            &mut self.recv_seal,
+            self.key_exch,
+            self.recv_seq,
+            msg,
+        );
         if !bool::from(expected.ct_eq(&*sig)) {
             // Unauthenticated plaintext is not handed out, not even in the buffer.
             msg.fill(0);
-            return self.fail(Error::Integrity { what: "NTLM sealed message" });
+            return self.fail(Error::Integrity {
+                what: "NTLM sealed message",
+            });
         }
         self.recv_seq = next;
         Ok(SIGNATURE_LEN..len)
@@ -278,7 +323,12 @@ mod tests {
         let mut buf = [0u8; 24];
         c.seal(&mut buf, 8).unwrap();
         buf[20] ^= 1;
-        assert_eq!(s.unseal(&mut buf), Err(Error::Integrity { what: "NTLM sealed message" }));
+        assert_eq!(
+            s.unseal(&mut buf),
+            Err(Error::Integrity {
+                what: "NTLM sealed message"
+            })
+        );
         assert_eq!(&buf[16..], &[0; 8], "plaintext wiped");
         let mut sig = [0u8; 16];
         assert_eq!(s.sign(b"x", &mut sig), Err(Error::WrongState));

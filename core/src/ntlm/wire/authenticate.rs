@@ -2,7 +2,10 @@
 
 use core::ops::Range;
 
-use super::field::{array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink, Text};
+use super::field::{
+    array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink,
+    Text,
+};
 use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
@@ -80,7 +83,11 @@ impl<'a> AuthenticateRepr<'a> {
             }
         };
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= MIC_OFFSET {
-            Some(Version::parse(&array_at::<VERSION_LEN>(buf, AUTHENTICATE_HEADER_LEN, "AUTHENTICATE Version")?))
+            Some(Version::parse(&array_at::<VERSION_LEN>(
+                buf,
+                AUTHENTICATE_HEADER_LEN,
+                "AUTHENTICATE Version",
+            )?))
         } else {
             None
         };
@@ -122,7 +129,10 @@ impl<'a> AuthenticateRepr<'a> {
                 (self.workstation.wire_len(), "AUTHENTICATE Workstation"),
                 (self.lm_response.len(), "AUTHENTICATE LmChallengeResponse"),
                 (self.nt_response.len(), "AUTHENTICATE NtChallengeResponse"),
-                (self.encrypted_session_key.len(), "AUTHENTICATE EncryptedRandomSessionKey"),
+                (
+                    self.encrypted_session_key.len(),
+                    "AUTHENTICATE EncryptedRandomSessionKey",
+                ),
             ],
         )
     }
@@ -145,12 +155,37 @@ impl<'a> AuthenticateRepr<'a> {
         let s = &mut sink;
         s.put(&SIGNATURE)?;
         s.put(&(MessageType::Authenticate as u32).to_le_bytes())?;
-        put_field(s, self.lm_response.len(), lm_at, "AUTHENTICATE LmChallengeResponse")?;
-        put_field(s, self.nt_response.len(), nt_at, "AUTHENTICATE NtChallengeResponse")?;
-        put_field(s, self.domain.wire_len(), domain_at, "AUTHENTICATE DomainName")?;
+        put_field(
+            s,
+            self.lm_response.len(),
+            lm_at,
+            "AUTHENTICATE LmChallengeResponse",
+        )?;
+        put_field(
+            s,
+            self.nt_response.len(),
+            nt_at,
+            "AUTHENTICATE NtChallengeResponse",
+        )?;
+        put_field(
+            s,
+            self.domain.wire_len(),
+            domain_at,
+            "AUTHENTICATE DomainName",
+        )?;
         put_field(s, self.user.wire_len(), user_at, "AUTHENTICATE UserName")?;
-        put_field(s, self.workstation.wire_len(), ws_at, "AUTHENTICATE Workstation")?;
-        put_field(s, self.encrypted_session_key.len(), key_at, "AUTHENTICATE EncryptedRandomSessionKey")?;
+        put_field(
+            s,
+            self.workstation.wire_len(),
+            ws_at,
+            "AUTHENTICATE Workstation",
+        )?;
+        put_field(
+            s,
+            self.encrypted_session_key.len(),
+            key_at,
+            "AUTHENTICATE EncryptedRandomSessionKey",
+        )?;
         s.put(&self.flags.bits().to_le_bytes())?;
         match (&self.version, &self.mic) {
             (Some(v), _) => v.emit(s)?,

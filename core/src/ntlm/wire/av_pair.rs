@@ -59,7 +59,9 @@ impl<'a> AvPair<'a> {
             if self.value.len() % 2 == 0 {
                 Ok(Text::Utf16Le(self.value))
             } else {
-                Err(Error::Malformed { what: "AV_PAIR name" })
+                Err(Error::Malformed {
+                    what: "AV_PAIR name",
+                })
             }
         };
         Ok(match self.id {
@@ -70,18 +72,30 @@ impl<'a> AvPair<'a> {
             av_id::DNS_TREE_NAME => AvPairRepr::DnsTreeName(text()?),
             av_id::TARGET_NAME => AvPairRepr::TargetName(text()?),
             av_id::FLAGS => {
-                let b: [u8; 4] = self.value.try_into().map_err(|_| Error::Malformed { what: "MsvAvFlags" })?;
+                let b: [u8; 4] = self
+                    .value
+                    .try_into()
+                    .map_err(|_| Error::Malformed { what: "MsvAvFlags" })?;
                 AvPairRepr::Flags(u32::from_le_bytes(b))
             }
             av_id::TIMESTAMP => {
-                let b: [u8; 8] = self.value.try_into().map_err(|_| Error::Malformed { what: "MsvAvTimestamp" })?;
+                let b: [u8; 8] = self.value.try_into().map_err(|_| Error::Malformed {
+                    what: "MsvAvTimestamp",
+                })?;
                 AvPairRepr::Timestamp(u64::from_le_bytes(b))
             }
-            av_id::CHANNEL_BINDINGS => AvPairRepr::ChannelBindings(
-                self.value.try_into().map_err(|_| Error::Malformed { what: "MsvAvChannelBindings" })?,
-            ),
+            av_id::CHANNEL_BINDINGS => {
+                AvPairRepr::ChannelBindings(self.value.try_into().map_err(|_| {
+                    Error::Malformed {
+                        what: "MsvAvChannelBindings",
+                    }
+                })?)
+            }
             av_id::SINGLE_HOST => AvPairRepr::SingleHost(self.value),
-            id => AvPairRepr::Other { id, value: self.value },
+            id => AvPairRepr::Other {
+                id,
+                value: self.value,
+            },
         })
     }
 }
@@ -158,7 +172,9 @@ impl AvPairRepr<'_> {
 
     /// Writes the pair.
     pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
-        let len = u16::try_from(self.value_len()).map_err(|_| Error::CapacityExceeded { what: "AV_PAIR value" })?;
+        let len = u16::try_from(self.value_len()).map_err(|_| Error::CapacityExceeded {
+            what: "AV_PAIR value",
+        })?;
         sink.put(&self.id().to_le_bytes())?;
         sink.put(&len.to_le_bytes())?;
         match self {
@@ -200,13 +216,25 @@ impl<'a> AvPairs<'a> {
         let mut seen: u16 = 0;
         loop {
             let id = u16_at(buf, at, WHAT)?;
-            let len = usize::from(u16_at(buf, at.checked_add(2).ok_or(Error::Truncated { what: WHAT })?, WHAT)?);
-            let value_at = at.checked_add(AV_HEADER_LEN).ok_or(Error::Truncated { what: WHAT })?;
-            let end = value_at.checked_add(len).ok_or(Error::Truncated { what: WHAT })?;
-            let value = buf.get(value_at..end).ok_or(Error::Truncated { what: WHAT })?;
+            let len = usize::from(u16_at(
+                buf,
+                at.checked_add(2).ok_or(Error::Truncated { what: WHAT })?,
+                WHAT,
+            )?);
+            let value_at = at
+                .checked_add(AV_HEADER_LEN)
+                .ok_or(Error::Truncated { what: WHAT })?;
+            let end = value_at
+                .checked_add(len)
+                .ok_or(Error::Truncated { what: WHAT })?;
+            let value = buf
+                .get(value_at..end)
+                .ok_or(Error::Truncated { what: WHAT })?;
             if id == av_id::EOL {
                 if len != 0 {
-                    return Err(Error::Malformed { what: "MsvAvEOL length" });
+                    return Err(Error::Malformed {
+                        what: "MsvAvEOL length",
+                    });
                 }
                 let bytes = buf.get(..end).ok_or(Error::Truncated { what: WHAT })?;
                 return Ok(AvPairs { bytes });
@@ -214,7 +242,9 @@ impl<'a> AvPairs<'a> {
             if (1..=av_id::CHANNEL_BINDINGS).contains(&id) {
                 let bit = 1u16.checked_shl(u32::from(id)).unwrap_or(0);
                 if seen & bit != 0 {
-                    return Err(Error::Malformed { what: "duplicate AV_PAIR" });
+                    return Err(Error::Malformed {
+                        what: "duplicate AV_PAIR",
+                    });
                 }
                 seen |= bit;
                 AvPair { id, value }.repr()?;
@@ -329,21 +359,37 @@ mod tests {
         assert_eq!(list.as_bytes().len(), n);
         assert_eq!(list.timestamp(), Some(0x0123_4567_89ab_cdef));
         assert_eq!(list.flags(), Some(2));
-        let names: heapless::Vec<AvPairRepr<'_>, 8> = list.iter().map(|p| p.repr().unwrap()).collect();
-        assert_eq!(names[0], AvPairRepr::NbDomainName(Text::Utf16Le(b"D\0o\0m\0a\0i\0n\0")));
+        let names: heapless::Vec<AvPairRepr<'_>, 8> =
+            list.iter().map(|p| p.repr().unwrap()).collect();
+        assert_eq!(
+            names[0],
+            AvPairRepr::NbDomainName(Text::Utf16Le(b"D\0o\0m\0a\0i\0n\0"))
+        );
         assert_eq!(names.len(), 4);
     }
 
     #[test]
     fn rejects_bad_lists() {
         // No EOL.
-        assert!(matches!(AvPairs::parse(&[1, 0, 2, 0, b'a', 0]), Err(Error::Truncated { .. })));
+        assert!(matches!(
+            AvPairs::parse(&[1, 0, 2, 0, b'a', 0]),
+            Err(Error::Truncated { .. })
+        ));
         // Value runs past the end.
-        assert!(matches!(AvPairs::parse(&[1, 0, 9, 0, b'a', 0, 0, 0, 0, 0]), Err(Error::Truncated { .. })));
+        assert!(matches!(
+            AvPairs::parse(&[1, 0, 9, 0, b'a', 0, 0, 0, 0, 0]),
+            Err(Error::Truncated { .. })
+        ));
         // EOL with a length.
-        assert!(matches!(AvPairs::parse(&[0, 0, 1, 0, 0]), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            AvPairs::parse(&[0, 0, 1, 0, 0]),
+            Err(Error::Malformed { .. })
+        ));
         // Wrong-sized timestamp.
-        assert!(matches!(AvPairs::parse(&[7, 0, 2, 0, 1, 2, 0, 0, 0, 0]), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            AvPairs::parse(&[7, 0, 2, 0, 1, 2, 0, 0, 0, 0]),
+            Err(Error::Malformed { .. })
+        ));
         // Duplicate flags.
         let dup = [6, 0, 4, 0, 0, 0, 0, 0, 6, 0, 4, 0, 2, 0, 0, 0, 0, 0, 0, 0];
         assert!(matches!(AvPairs::parse(&dup), Err(Error::Malformed { .. })));

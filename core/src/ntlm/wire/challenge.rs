@@ -74,7 +74,9 @@ impl<'a> ChallengeRepr<'a> {
         let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &fields)?;
         let target_name = if flags.contains(NegotiateFlags::UNICODE) {
             if name.len() % 2 != 0 {
-                return Err(Error::Malformed { what: "CHALLENGE TargetName" });
+                return Err(Error::Malformed {
+                    what: "CHALLENGE TargetName",
+                });
             }
             Text::Utf16Le(name)
         } else {
@@ -87,11 +89,21 @@ impl<'a> ChallengeRepr<'a> {
             Some(TargetInfo::Raw(info))
         };
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= VERSION_END {
-            Some(Version::parse(&array_at::<VERSION_LEN>(buf, CHALLENGE_HEADER_LEN, "CHALLENGE Version")?))
+            Some(Version::parse(&array_at::<VERSION_LEN>(
+                buf,
+                CHALLENGE_HEADER_LEN,
+                "CHALLENGE Version",
+            )?))
         } else {
             None
         };
-        Ok(ChallengeRepr { flags, target_name, server_challenge, target_info, version })
+        Ok(ChallengeRepr {
+            flags,
+            target_name,
+            server_challenge,
+            target_info,
+            version,
+        })
     }
 
     fn header_len(&self) -> usize {

@@ -37,7 +37,11 @@ pub(crate) fn u64_at(buf: &[u8], at: usize, what: &'static str) -> Result<u64> {
     Ok(u64::from_le_bytes(a))
 }
 
-pub(crate) fn array_at<const N: usize>(buf: &[u8], at: usize, what: &'static str) -> Result<[u8; N]> {
+pub(crate) fn array_at<const N: usize>(
+    buf: &[u8],
+    at: usize,
+    what: &'static str,
+) -> Result<[u8; N]> {
     let b = at
         .checked_add(N)
         .and_then(|end| buf.get(at..end))
@@ -60,7 +64,11 @@ impl FieldRef {
     /// BufferOffset (4) at `at`.
     pub(crate) fn read(buf: &[u8], at: usize, what: &'static str) -> Result<FieldRef> {
         let len = u16_at(buf, at, what)?;
-        let offset = u32_at(buf, at.checked_add(4).ok_or(Error::Truncated { what })?, what)?;
+        let offset = u32_at(
+            buf,
+            at.checked_add(4).ok_or(Error::Truncated { what })?,
+            what,
+        )?;
         Ok(FieldRef { len, offset, what })
     }
 
@@ -94,11 +102,15 @@ pub(crate) fn resolve<'a, const N: usize>(
         if r.start < header_len {
             return Err(Error::Malformed { what: f.what });
         }
-        let bytes = buf.get(r.clone()).ok_or(Error::Truncated { what: f.what })?;
+        let bytes = buf
+            .get(r.clone())
+            .ok_or(Error::Truncated { what: f.what })?;
         for other in fields.iter().take(i) {
             if let Some(o) = other.range() {
                 if o.start < r.end && r.start < o.end {
-                    return Err(Error::Malformed { what: "NTLM overlapping payload fields" });
+                    return Err(Error::Malformed {
+                        what: "NTLM overlapping payload fields",
+                    });
                 }
             }
         }
@@ -163,7 +175,10 @@ impl<'a> Text<'a> {
             Text::Utf16Le(b) => {
                 let chunks = b.chunks_exact(2);
                 let odd = !chunks.remainder().is_empty();
-                CharsInner::Utf16(char::decode_utf16(chunks.map(le16 as fn(&[u8]) -> u16)), odd)
+                CharsInner::Utf16(
+                    char::decode_utf16(chunks.map(le16 as fn(&[u8]) -> u16)),
+                    odd,
+                )
             }
             Text::Oem(b) => CharsInner::Oem(b.iter()),
         };
@@ -187,7 +202,10 @@ impl<'a> Text<'a> {
 }
 
 fn le16(c: &[u8]) -> u16 {
-    u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])
+    u16::from_le_bytes([
+        c.first().copied().unwrap_or(0),
+        c.get(1).copied().unwrap_or(0),
+    ])
 }
 
 type Utf16Units<'a> = core::iter::Map<core::slice::ChunksExact<'a, u8>, fn(&[u8]) -> u16>;
@@ -209,7 +227,9 @@ impl Iterator for TextChars<'_> {
     type Item = Result<char>;
 
     fn next(&mut self) -> Option<Result<char>> {
-        const BAD_UTF16: Error = Error::Malformed { what: "NTLM UTF-16 text" };
+        const BAD_UTF16: Error = Error::Malformed {
+            what: "NTLM UTF-16 text",
+        };
         match &mut self.inner {
             CharsInner::Str(c) => c.next().map(Ok),
             CharsInner::Utf16(d, odd) => match d.next() {
@@ -224,7 +244,9 @@ impl Iterator for TextChars<'_> {
                 if b.is_ascii() {
                     Ok(char::from(b))
                 } else {
-                    Err(Error::Malformed { what: "NTLM OEM text (non-ASCII)" })
+                    Err(Error::Malformed {
+                        what: "NTLM OEM text (non-ASCII)",
+                    })
                 }
             }),
         }
@@ -299,8 +321,14 @@ impl<'a> SliceSink<'a> {
 
 impl Sink for SliceSink<'_> {
     fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        let end = self.pos.checked_add(bytes.len()).ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
-        let dst = self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall { needed: end })?;
+        let end = self
+            .pos
+            .checked_add(bytes.len())
+            .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
+        let dst = self
+            .buf
+            .get_mut(self.pos..end)
+            .ok_or(Error::BufferTooSmall { needed: end })?;
         dst.copy_from_slice(bytes);
         self.pos = end;
         Ok(())
@@ -318,7 +346,12 @@ pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<
 }
 
 /// Emits a field descriptor (Len, MaxLen = Len, BufferOffset).
-pub(crate) fn put_field<S: Sink + ?Sized>(sink: &mut S, len: usize, offset: usize, what: &'static str) -> Result<()> {
+pub(crate) fn put_field<S: Sink + ?Sized>(
+    sink: &mut S,
+    len: usize,
+    offset: usize,
+    what: &'static str,
+) -> Result<()> {
     let len = u16::try_from(len).map_err(|_| Error::CapacityExceeded { what })?;
     let offset = u32::try_from(offset).map_err(|_| Error::CapacityExceeded { what })?;
     sink.put(&len.to_le_bytes())?;
@@ -338,7 +371,9 @@ pub(crate) fn layout<const N: usize>(
             return Err(Error::CapacityExceeded { what });
         }
         *slot = at;
-        at = at.checked_add(len).ok_or(Error::CapacityExceeded { what })?;
+        at = at
+            .checked_add(len)
+            .ok_or(Error::CapacityExceeded { what })?;
     }
     Ok((offsets, at))
 }

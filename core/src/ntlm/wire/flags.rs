@@ -111,13 +111,17 @@ impl NegotiateFlags {
         } else if client.contains(Self::OEM) && supports.contains(Self::OEM) {
             out = out.union(Self::OEM);
         }
-        if client.contains(Self::EXTENDED_SESSIONSECURITY) && supports.contains(Self::EXTENDED_SESSIONSECURITY) {
+        if client.contains(Self::EXTENDED_SESSIONSECURITY)
+            && supports.contains(Self::EXTENDED_SESSIONSECURITY)
+        {
             out = out.union(Self::EXTENDED_SESSIONSECURITY);
         } else if client.contains(Self::LM_KEY) && supports.contains(Self::LM_KEY) {
             out = out.union(Self::LM_KEY);
         }
         if client.contains(Self::REQUEST_TARGET) {
-            out = out.union(Self::REQUEST_TARGET).union(Self::TARGET_TYPE_SERVER);
+            out = out
+                .union(Self::REQUEST_TARGET)
+                .union(Self::TARGET_TYPE_SERVER);
         }
         out.union(Self::NTLM).union(Self::TARGET_INFO)
     }

@@ -17,17 +17,20 @@ mod negotiate;
 mod response;
 mod version;
 
-pub use authenticate::{AuthenticateLayout, AuthenticateRepr, AUTHENTICATE_HEADER_LEN, MIC_LEN, MIC_OFFSET};
+pub use authenticate::{
+    AuthenticateLayout, AuthenticateRepr, AUTHENTICATE_HEADER_LEN, MIC_LEN, MIC_OFFSET,
+};
 pub use av_pair::{
-    av_flags, av_id, av_list_len, emit_av_list, AvPair, AvPairRepr, AvPairs, AvPairsIter, AV_HEADER_LEN, EOL_PAIR,
+    av_flags, av_id, av_list_len, emit_av_list, AvPair, AvPairRepr, AvPairs, AvPairsIter,
+    AV_HEADER_LEN, EOL_PAIR,
 };
 pub use challenge::{ChallengeRepr, TargetInfo, CHALLENGE_HEADER_LEN};
-pub use field::{Payload, SliceSink, Sink, Text, TextChars};
+pub use field::{Payload, Sink, SliceSink, Text, TextChars};
 pub use flags::NegotiateFlags;
 pub use negotiate::{NegotiateRepr, NEGOTIATE_HEADER_LEN, NEGOTIATE_MIN_LEN};
 pub use response::{
-    emit_blob_header, Ntlmv2Response, BLOB_HEADER_LEN, BLOB_TRAILER_LEN, NTLMV1_RESPONSE_LEN, NTLMV2_RESPONSE_MIN_LEN,
-    NT_PROOF_LEN,
+    emit_blob_header, Ntlmv2Response, BLOB_HEADER_LEN, BLOB_TRAILER_LEN, NTLMV1_RESPONSE_LEN,
+    NTLMV2_RESPONSE_MIN_LEN, NT_PROOF_LEN,
 };
 pub use version::{Version, VERSION_LEN};
 
@@ -52,14 +55,21 @@ pub enum MessageType {
 impl MessageType {
     /// The type of an NTLM message (signature checked).
     pub fn of(buf: &[u8]) -> Result<MessageType> {
-        if buf.get(..8).ok_or(Error::Truncated { what: "NTLM signature" })? != SIGNATURE {
-            return Err(Error::Malformed { what: "NTLM signature" });
+        if buf.get(..8).ok_or(Error::Truncated {
+            what: "NTLM signature",
+        })? != SIGNATURE
+        {
+            return Err(Error::Malformed {
+                what: "NTLM signature",
+            });
         }
         match field::u32_at(buf, 8, "NTLM MessageType")? {
             1 => Ok(MessageType::Negotiate),
             2 => Ok(MessageType::Challenge),
             3 => Ok(MessageType::Authenticate),
-            _ => Err(Error::Malformed { what: "NTLM MessageType" }),
+            _ => Err(Error::Malformed {
+                what: "NTLM MessageType",
+            }),
         }
     }
 }
@@ -67,10 +77,14 @@ impl MessageType {
 fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()> {
     let t = MessageType::of(buf)?;
     if t != expected {
-        return Err(Error::Malformed { what: "NTLM MessageType" });
+        return Err(Error::Malformed {
+            what: "NTLM MessageType",
+        });
     }
     if buf.len() < min_len {
-        return Err(Error::Truncated { what: "NTLM message header" });
+        return Err(Error::Truncated {
+            what: "NTLM message header",
+        });
     }
     Ok(())
 }

@@ -30,7 +30,12 @@ impl<'a> NegotiateRepr<'a> {
         check_header(buf, MessageType::Negotiate, NEGOTIATE_MIN_LEN)?;
         let flags = NegotiateFlags::from_bits(u32_at(buf, 12, "NEGOTIATE flags")?);
         if buf.len() < NEGOTIATE_HEADER_LEN {
-            return Ok(NegotiateRepr { flags, domain: &[], workstation: &[], version: None });
+            return Ok(NegotiateRepr {
+                flags,
+                domain: &[],
+                workstation: &[],
+                version: None,
+            });
         }
         let fields = [
             FieldRef::read(buf, 16, "NEGOTIATE DomainName")?,
@@ -45,7 +50,12 @@ impl<'a> NegotiateRepr<'a> {
         } else {
             None
         };
-        Ok(NegotiateRepr { flags, domain, workstation, version })
+        Ok(NegotiateRepr {
+            flags,
+            domain,
+            workstation,
+            version,
+        })
     }
 
     fn header_len(&self) -> usize {

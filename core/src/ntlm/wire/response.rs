@@ -16,7 +16,8 @@ pub const BLOB_TRAILER_LEN: usize = 4;
 /// An NTLMv1 NtChallengeResponse is exactly this long; NTLMv2 ones are longer.
 pub const NTLMV1_RESPONSE_LEN: usize = 24;
 /// The shortest NTLMv2 response: proof, blob header and a bare MsvAvEOL.
-pub const NTLMV2_RESPONSE_MIN_LEN: usize = NT_PROOF_LEN + BLOB_HEADER_LEN + super::av_pair::AV_HEADER_LEN;
+pub const NTLMV2_RESPONSE_MIN_LEN: usize =
+    NT_PROOF_LEN + BLOB_HEADER_LEN + super::av_pair::AV_HEADER_LEN;
 
 /// A checked NTLMv2_RESPONSE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,16 +42,24 @@ impl<'a> Ntlmv2Response<'a> {
         if nt_response.len() < NTLMV2_RESPONSE_MIN_LEN {
             return Err(Error::Truncated { what: WHAT });
         }
-        let (proof, blob) = nt_response.split_at_checked(NT_PROOF_LEN).ok_or(Error::Truncated { what: WHAT })?;
+        let (proof, blob) = nt_response
+            .split_at_checked(NT_PROOF_LEN)
+            .ok_or(Error::Truncated { what: WHAT })?;
         if blob.first() != Some(&1) {
-            return Err(Error::Malformed { what: "NTLMv2_CLIENT_CHALLENGE RespType" });
+            return Err(Error::Malformed {
+                what: "NTLMv2_CLIENT_CHALLENGE RespType",
+            });
         }
         let timestamp = u64_at(blob, 8, WHAT)?;
         let client_challenge = array_at::<8>(blob, 16, WHAT)?;
-        let av = blob.get(BLOB_HEADER_LEN..).ok_or(Error::Truncated { what: WHAT })?;
+        let av = blob
+            .get(BLOB_HEADER_LEN..)
+            .ok_or(Error::Truncated { what: WHAT })?;
         let av_pairs = AvPairs::parse(av)?;
         Ok(Ntlmv2Response {
-            proof: proof.try_into().map_err(|_| Error::Truncated { what: WHAT })?,
+            proof: proof
+                .try_into()
+                .map_err(|_| Error::Truncated { what: WHAT })?,
             blob,
             timestamp,
             client_challenge,
@@ -60,7 +69,11 @@ impl<'a> Ntlmv2Response<'a> {
 }
 
 /// Writes the 28-byte header of an NTLMv2_CLIENT_CHALLENGE.
-pub fn emit_blob_header<S: Sink + ?Sized>(sink: &mut S, timestamp: u64, client_challenge: &[u8; 8]) -> Result<()> {
+pub fn emit_blob_header<S: Sink + ?Sized>(
+    sink: &mut S,
+    timestamp: u64,
+    client_challenge: &[u8; 8],
+) -> Result<()> {
     sink.put(&[1, 1, 0, 0, 0, 0, 0, 0])?;
     sink.put(&timestamp.to_le_bytes())?;
     sink.put(client_challenge)?;

@@ -22,12 +22,22 @@ pub struct Version {
 
 impl Version {
     /// What authcore sends: 10.0, build 0, NTLM revision 15.
-    pub const AUTHCORE: Version = Version { major: 10, minor: 0, build: 0, revision: 15 };
+    pub const AUTHCORE: Version = Version {
+        major: 10,
+        minor: 0,
+        build: 0,
+        revision: 15,
+    };
 
     /// Reads the 8 bytes (the 3 reserved bytes are ignored).
     pub fn parse(b: &[u8; VERSION_LEN]) -> Version {
         let [major, minor, b0, b1, _, _, _, revision] = *b;
-        Version { major, minor, build: u16::from_le_bytes([b0, b1]), revision }
+        Version {
+            major,
+            minor,
+            build: u16::from_le_bytes([b0, b1]),
+            revision,
+        }
     }
 
     /// The 8 wire bytes.
