@@ -97,21 +97,21 @@ fn floors(c: &mut Criterion) {
                 Etype::Aes128CtsHmacSha256128 => {
                     let mac =
                         <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key32[..16]).unwrap();
-                    let mut mac_input = vec![0u8; size + 32];
+                    let mac_input = vec![0u8; size + 32];
                     group.bench_function(BenchmarkId::from_parameter(size), |b| {
                         b.iter(|| {
                             aes_cbc_roundtrip::<aes::Aes128>(&key32[..16], &mut buf);
-                            hmac_twice(&mac, &mut mac_input);
+                            hmac_twice(&mac, &mac_input);
                         })
                     });
                 }
                 Etype::Aes256CtsHmacSha384192 => {
                     let mac = <Hmac<sha2::Sha384> as KeyInit>::new_from_slice(&key32).unwrap();
-                    let mut mac_input = vec![0u8; size + 32];
+                    let mac_input = vec![0u8; size + 32];
                     group.bench_function(BenchmarkId::from_parameter(size), |b| {
                         b.iter(|| {
                             aes_cbc_roundtrip::<aes::Aes256>(&key32, &mut buf);
-                            hmac_twice(&mac, &mut mac_input);
+                            hmac_twice(&mac, &mac_input);
                         })
                     });
                 }
