@@ -11,6 +11,8 @@ pub mod error;
 pub mod framing;
 pub mod keytab;
 pub mod rng;
+pub mod server;
 pub mod session;
+pub mod users;
 
 pub use error::{Error, Result};
