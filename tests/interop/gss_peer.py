@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""An independent NTLM peer speaking authcore's CLI framing (4-byte big-endian
-length frames), backed by pyspnego's own NTLM or by MIT GSS-API + gss-ntlmssp.
+"""An independent GSS-API peer speaking authcore's CLI framing (4-byte big-endian
+length frames).
 
-  ntlm_peer.py server --backend pyspnego|gssapi --listen HOST:PORT [--count N]
-  ntlm_peer.py client --backend pyspnego|gssapi --connect HOST:PORT
-               --user U --domain D --password P [--target SPN] --message TEXT
+  gss_peer.py server --mech ntlm|krb5 --backend pyspnego|gssapi --listen HOST:PORT [--count N]
+  gss_peer.py client --mech ntlm|krb5 --backend pyspnego|gssapi --connect HOST:PORT
+              [--user U --domain D --password P] [--target SPN] --message TEXT [--exercise]
 
-The server reads users from NTLM_USER_FILE (DOMAIN:user:password lines), serves
---count connections (default 1), prints `authenticated: DOMAIN\\user` per client
-and echoes the unwrapped message back wrapped. The client prints the echoed
-message. Any failure: one line on stderr and exit status 1.
+NTLM is backed by pyspnego's own NTLM or by MIT GSS-API + gss-ntlmssp; krb5 by
+MIT GSS-API (python-gssapi). The NTLM server reads users from NTLM_USER_FILE
+(DOMAIN:user:password lines); the krb5 server takes its keys from KRB5_KTNAME and
+the krb5 client its ticket from KRB5CCNAME.
+
+The server serves --count connections (default 1), prints `authenticated: NAME`
+per client and echoes the unwrapped message back wrapped. The client prints the
+echoed message. With --exercise (both sides), three rounds follow the handshake:
+wrap with confidentiality, wrap without (krb5 only: NTLM always seals
+once confidentiality is negotiated), and a message + MIC; each side checks
+what it received and answers in kind. Any failure: one line on stderr, exit 1.
 """
 import argparse
 import socket
@@ -17,6 +24,7 @@ import struct
 import sys
 
 NTLM_OID = "1.3.6.1.4.1.311.2.2.10"
+KRB5_OID = "1.2.840.113554.1.2.2"
 
 
 def recv_exact(sock, n):
@@ -42,6 +50,8 @@ class PySpnego:
     def __init__(self, server, args):
         import spnego
 
+        if args.mech != "ntlm":
+            raise RuntimeError("the pyspnego backend here is for NTLM only")
         opts = spnego.NegotiateOptions.use_ntlm
         if server:
             self.ctx = spnego.server(protocol="ntlm", options=opts)
@@ -66,21 +76,42 @@ class PySpnego:
     def name(self):
         return str(self.ctx.client_principal)
 
-    def wrap(self, data):
-        return self.ctx.wrap(data, encrypt=True).data
+    def wrap(self, data, conf=True):
+        return self.ctx.wrap(data, encrypt=conf).data
 
-    def unwrap(self, data):
-        return self.ctx.unwrap(data).data
+    def unwrap(self, data, conf=True):
+        res = self.ctx.unwrap(data)
+        if res.encrypted != conf:
+            raise RuntimeError(f"peer's token had encrypted={res.encrypted}, expected {conf}")
+        return res.data
+
+    def get_mic(self, data):
+        return self.ctx.sign(data)
+
+    def verify_mic(self, data, mic):
+        self.ctx.verify(data, mic)
 
 
 class GssApi:
     def __init__(self, server, args):
         import gssapi
 
-        mech = gssapi.OID.from_int_seq(NTLM_OID)
+        mech = gssapi.OID.from_int_seq(NTLM_OID if args.mech == "ntlm" else KRB5_OID)
         if server:
             cred = gssapi.Credentials(usage="accept", mechs=[mech])
             self.ctx = gssapi.SecurityContext(creds=cred, usage="accept")
+        elif args.mech == "krb5":
+            target = (args.target or "host@localhost").replace("/", "@")
+            self.ctx = gssapi.SecurityContext(
+                name=gssapi.Name(target, gssapi.NameType.hostbased_service),
+                mech=mech,
+                usage="initiate",
+                flags=gssapi.RequirementFlag.integrity
+                | gssapi.RequirementFlag.confidentiality
+                | gssapi.RequirementFlag.mutual_authentication
+                | gssapi.RequirementFlag.replay_detection
+                | gssapi.RequirementFlag.out_of_sequence_detection,
+            )
         else:
             user = f"{args.domain}\\{args.user}" if args.domain else args.user
             name = gssapi.Name(user, gssapi.NameType.user)
@@ -109,11 +140,23 @@ class GssApi:
         # gss-ntlmssp's display names carry a trailing NUL.
         return str(self.ctx.initiator_name).rstrip("\x00")
 
-    def wrap(self, data):
-        return self.ctx.wrap(data, True).message
+    def wrap(self, data, conf=True):
+        res = self.ctx.wrap(data, conf)
+        if res.encrypted != conf:
+            raise RuntimeError(f"wrap gave encrypted={res.encrypted}, asked {conf}")
+        return res.message
 
-    def unwrap(self, data):
-        return self.ctx.unwrap(data).message
+    def unwrap(self, data, conf=True):
+        res = self.ctx.unwrap(data)
+        if res.encrypted != conf:
+            raise RuntimeError(f"peer's token had encrypted={res.encrypted}, expected {conf}")
+        return res.message
+
+    def get_mic(self, data):
+        return self.ctx.get_signature(data)
+
+    def verify_mic(self, data, mic):
+        self.ctx.verify_signature(data, mic)
 
 
 def backend(name, server, args):
@@ -129,6 +172,14 @@ def serve_one(conn, args):
     message = ctx.unwrap(recv_frame(conn))
     send_frame(conn, ctx.wrap(message))
     print(f"message: {message.decode(errors='replace')}", flush=True)
+    if args.exercise:
+        if args.mech == "krb5":
+            plain = ctx.unwrap(recv_frame(conn), conf=False)
+            send_frame(conn, ctx.wrap(plain, conf=False))
+        data = recv_frame(conn)
+        ctx.verify_mic(data, recv_frame(conn))
+        send_frame(conn, ctx.get_mic(data))
+        print("exercise: ok", flush=True)
 
 
 def server(args):
@@ -169,13 +220,26 @@ def client(args):
             break
     send_frame(sock, ctx.wrap(args.message.encode()))
     print(ctx.unwrap(recv_frame(sock)).decode(errors="replace"), flush=True)
+    if args.exercise:
+        if args.mech == "krb5":
+            plain = b"integrity only: " + args.message.encode()
+            send_frame(sock, ctx.wrap(plain, conf=False))
+            if ctx.unwrap(recv_frame(sock), conf=False) != plain:
+                raise RuntimeError("integrity-only echo differs")
+        data = b"signed: " + args.message.encode()
+        send_frame(sock, data)
+        send_frame(sock, ctx.get_mic(data))
+        ctx.verify_mic(data, recv_frame(sock))
+        print("exercise: ok", flush=True)
     return 0
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["server", "client"])
-    p.add_argument("--backend", choices=["pyspnego", "gssapi"], required=True)
+    p.add_argument("--mech", choices=["ntlm", "krb5"], default="ntlm")
+    p.add_argument("--backend", choices=["pyspnego", "gssapi"], default="gssapi")
+    p.add_argument("--exercise", action="store_true")
     p.add_argument("--listen", default="127.0.0.1:0")
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--connect")
