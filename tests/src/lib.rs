@@ -1,3 +1,5 @@
 //! Shared helpers for the integration tests and benches.
 
 pub mod bench_rng;
+pub mod script_rng;
+pub mod vector_file;
