@@ -8,7 +8,8 @@ use crate::{Error, Result};
 pub const NEGOTIATE_HEADER_LEN: usize = 32;
 
 /// The shortest NEGOTIATE accepted: signature, type and flags (early clients
-/// stopped there; the domain and workstation fields are then empty).
+/// stopped there; the domain and workstation fields are then empty). Anything
+/// between this and [`NEGOTIATE_HEADER_LEN`] cuts a field in two and is refused.
 pub const NEGOTIATE_MIN_LEN: usize = 16;
 
 /// A NEGOTIATE_MESSAGE, parsed or to be emitted.
@@ -29,12 +30,17 @@ impl<'a> NegotiateRepr<'a> {
     pub fn parse(buf: &'a [u8]) -> Result<NegotiateRepr<'a>> {
         check_header(buf, MessageType::Negotiate, NEGOTIATE_MIN_LEN)?;
         let flags = NegotiateFlags::from_bits(u32_at(buf, 12, "NEGOTIATE flags")?);
-        if buf.len() < NEGOTIATE_HEADER_LEN {
+        if buf.len() == NEGOTIATE_MIN_LEN {
             return Ok(NegotiateRepr {
                 flags,
                 domain: &[],
                 workstation: &[],
                 version: None,
+            });
+        }
+        if buf.len() < NEGOTIATE_HEADER_LEN {
+            return Err(Error::Truncated {
+                what: "NEGOTIATE header",
             });
         }
         let fields = [
