@@ -618,9 +618,10 @@ fn typed_errors_for_structural_faults() {
     let mut out = vec![0u8; MAX_TOKEN_LEN];
     let mut init = alice(InitiatorConfig::new());
     assert!(init.step(&[], &mut out, NOW, &mut TestRng::new(1)).is_ok());
+    let negotiate = out[..40].to_vec();
     let mut acc = Acceptor::new(&USERS, config()).unwrap();
     let Progress::Continue { written } = acc
-        .step(&out[..40].to_vec(), &mut out, NOW, &mut TestRng::new(1))
+        .step(&negotiate, &mut out, NOW, &mut TestRng::new(1))
         .unwrap()
     else {
         panic!()

@@ -5,6 +5,7 @@ use core::ops::Range;
 
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
 
 use crate::crypto::ntlm::{ntowfv2, rc4_once, Key16, NtHash, KEY_LEN};
 use crate::step::{Progress, Protect, Sizes, Step, Time};
@@ -273,7 +274,10 @@ impl Challenged<'_> {
             },
             server_challenge: self.server_challenge,
             target_info: Some(TargetInfo::List(&pairs)),
-            version: Some(Version::AUTHCORE),
+            version: self
+                .flags
+                .contains(NegotiateFlags::VERSION)
+                .then_some(Version::AUTHCORE),
         };
         f(&repr)
     }
@@ -410,7 +414,9 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
         what: "AUTHENTICATE EncryptedRandomSessionKey",
     })?;
     rc4_once(key_exchange_key.as_bytes(), &mut k);
-    Ok(Key16::from_bytes(k))
+    let key = Key16::from_bytes(k);
+    k.zeroize();
+    Ok(key)
 }
 
 fn require_session_flags(flags: NegotiateFlags) -> Result<()> {

@@ -264,7 +264,9 @@ fn authenticate<R: CryptoRng + ?Sized>(
             user: Text::EMPTY,
             workstation: Text::Str(&client.workstation),
             encrypted_session_key: Payload::Bytes(&[]),
-            version: Some(Version::AUTHCORE),
+            version: flags
+                .contains(NegotiateFlags::VERSION)
+                .then_some(Version::AUTHCORE),
             mic: None,
         };
         let layout = repr.emit(out)?;
@@ -319,7 +321,10 @@ fn authenticate<R: CryptoRng + ?Sized>(
         } else {
             Payload::Bytes(&[])
         },
-        version: Some(Version::AUTHCORE),
+        // Without VERSION the MIC still sits at its fixed offset, after 8 zero bytes.
+        version: flags
+            .contains(NegotiateFlags::VERSION)
+            .then_some(Version::AUTHCORE),
         mic: Some([0; 16]),
     };
     let layout = repr.emit(out)?;
