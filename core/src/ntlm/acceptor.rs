@@ -63,6 +63,9 @@ pub struct AcceptorConfig<'a> {
     pub dns_tree_name: Option<&'a str>,
     /// Refuse an NTLMv2 AUTHENTICATE that carries no MIC (default `true`): without
     /// it, the negotiated flags are not protected against a man in the middle.
+    /// Windows and pyspnego clients send a MIC; gss-ntlmssp 1.2 clients do not
+    /// (MsvAvFlags 0, no MIC field), so serving them needs `false`. A MIC that is
+    /// present is always verified.
     pub require_mic: bool,
     /// The expected MsvAvChannelBindings: the MD5 of the outer channel's
     /// `gss_channel_bindings_struct` (see
@@ -300,6 +303,13 @@ enum Phase<'a> {
 /// The NTLM server context, checking clients against the store `S`.
 ///
 /// Randomness: the first step draws the 8-byte server challenge.
+///
+/// A wrong password is [`Error::LogonDenied`], an account the store does not
+/// know [`Error::UnknownPrincipal`]: the distinction is for logs; tell the peer
+/// the same thing for both, or it can probe for account names.
+///
+/// `size_of` includes `S` (use a reference for a large store); with `&T` it is
+/// within the 768-byte budget of DESIGN.md on 64-bit hosts (the tests print it).
 pub struct Acceptor<'a, S: CredentialStore> {
     store: S,
     phase: Phase<'a>,
