@@ -42,6 +42,12 @@ impl<'a> Reader<'a> {
         Ok(Reader { data, depth })
     }
 
+    /// A reader over bytes this crate already validated at `depth` (a parsed
+    /// `SEQUENCE OF` being iterated again). Deeper nesting is still refused.
+    pub(crate) const fn resume(data: &'a [u8], depth: u8) -> Reader<'a> {
+        Reader { data, depth }
+    }
+
     /// Current nesting depth.
     pub const fn depth(&self) -> u8 {
         self.depth
