@@ -93,7 +93,8 @@ pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T
     Ok(value)
 }
 
-/// Encodes `value` at the start of `out`; returns the length written.
+/// Encodes `value` at the start of `out`; returns the length written. On
+/// `BufferTooSmall { needed }` the content of `out` is unspecified.
 pub fn emit<T: Encode + ?Sized>(value: &T, out: &mut [u8]) -> Result<usize> {
     let mut w = Writer::new(out);
     value.encode(&mut w)?;

@@ -43,7 +43,8 @@ impl<'b> Writer<'b> {
     }
 
     /// Moves the encoding to the front of the buffer; returns its length, or
-    /// `BufferTooSmall` with the exact size needed.
+    /// `BufferTooSmall` with the exact size needed (the buffer's content is then
+    /// unspecified: the tail of the encoding may have been written).
     pub fn finish(self) -> Result<usize> {
         let start = self
             .buf

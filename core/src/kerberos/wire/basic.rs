@@ -437,13 +437,11 @@ pub type HostAddresses<'a> = SeqOf<'a, HostAddress<'a>>;
 /// AuthorizationData.
 pub type AuthorizationData<'a> = SeqOf<'a, AdEntry<'a>>;
 
-impl<'a> SeqOf<'a, AdEntry<'a>> {
-    /// Parses an encoded AuthorizationData (for example an AD-IF-RELEVANT's
-    /// `ad-data`).
-    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        crate::der::parse(bytes, "AuthorizationData")
-    }
+/// METHOD-DATA (a KRB-ERROR's `e-data` for KDC_ERR_PREAUTH_REQUIRED) and
+/// every `padata` list.
+pub type MethodData<'a> = SeqOf<'a, PaData<'a>>;
 
+impl<'a> SeqOf<'a, AdEntry<'a>> {
     /// The `ad-data` of the first element of type `wanted`, looking inside
     /// AD-IF-RELEVANT containers (depth first, in order). Nesting is bounded by
     /// [`crate::der::MAX_DEPTH`]; an AD-IF-RELEVANT that does not parse is an

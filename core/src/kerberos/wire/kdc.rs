@@ -1,8 +1,8 @@
 //! The AS and TGS exchanges (RFC 4120 section 5.4).
 
 use super::basic::{
-    EncryptedData, EncryptionKey, HostAddresses, KerberosTime, LastReqEntry, PaData, PrincipalName,
-    Realm,
+    EncryptedData, EncryptionKey, HostAddresses, KerberosTime, LastReqEntry, MethodData,
+    PrincipalName, Realm,
 };
 use super::seq::SeqOf;
 use super::ticket::Ticket;
@@ -16,7 +16,7 @@ pub struct KdcReq<'a> {
     /// [`msg_type::AS_REQ`] or [`msg_type::TGS_REQ`]; also the APPLICATION tag.
     pub msg_type: i32,
     /// Pre-authentication data (the PA-TGS-REQ AP-REQ for a TGS-REQ).
-    pub padata: Option<SeqOf<'a, PaData<'a>>>,
+    pub padata: Option<MethodData<'a>>,
     /// The request body.
     pub req_body: KdcReqBody<'a>,
 }
@@ -206,7 +206,7 @@ pub struct KdcRep<'a> {
     /// [`msg_type::AS_REP`] or [`msg_type::TGS_REP`]; also the APPLICATION tag.
     pub msg_type: i32,
     /// Pre-authentication data (PA-ETYPE-INFO2, ...).
-    pub padata: Option<SeqOf<'a, PaData<'a>>>,
+    pub padata: Option<MethodData<'a>>,
     /// The client's realm.
     pub crealm: Realm<'a>,
     /// The client's name.
@@ -296,7 +296,7 @@ pub struct EncKdcRepPart<'a> {
     pub caddr: Option<HostAddresses<'a>>,
     /// `encrypted-pa-data [12]` (RFC 6806), sent by KDCs that honour
     /// PA-REQ-ENC-PA-REP.
-    pub encrypted_pa_data: Option<SeqOf<'a, PaData<'a>>>,
+    pub encrypted_pa_data: Option<MethodData<'a>>,
 }
 
 impl<'a> Decode<'a> for EncKdcRepPart<'a> {

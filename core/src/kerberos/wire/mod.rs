@@ -29,8 +29,8 @@ mod ticket;
 pub use ap::{ApRep, ApReq, Authenticator, EncApRepPart};
 pub use basic::{
     AdEntry, AuthorizationData, Checksum, EncryptedData, EncryptionKey, HostAddress, HostAddresses,
-    KerberosString, KerberosTime, LastReqEntry, PaData, PrincipalName, Realm, TransitedEncoding,
-    MAX_NAME_COMPONENTS,
+    KerberosString, KerberosTime, LastReqEntry, MethodData, PaData, PrincipalName, Realm,
+    TransitedEncoding, MAX_NAME_COMPONENTS,
 };
 pub use error::KrbError;
 pub use kdc::{EncKdcRepPart, KdcRep, KdcReq, KdcReqBody};

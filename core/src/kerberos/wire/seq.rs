@@ -86,6 +86,12 @@ impl<'a, T: Decode<'a> + Clone> SeqOf<'a, T> {
         }
     }
 
+    /// Parses exactly one encoded `SEQUENCE OF T` filling `bytes` (for example
+    /// an AD-IF-RELEVANT's `ad-data`, or METHOD-DATA in a KRB-ERROR's `e-data`).
+    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        crate::der::parse(bytes, "SEQUENCE OF")
+    }
+
     /// Reads a `SEQUENCE OF` holding at most `max` elements, validating each.
     pub(crate) fn decode_bounded(
         r: &mut Reader<'a>,
@@ -118,6 +124,18 @@ impl<'a, T: Decode<'a> + Clone> SeqOf<'a, T> {
 impl<'a, T: Decode<'a> + Clone> Decode<'a> for SeqOf<'a, T> {
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         Self::decode_bounded(r, what, usize::MAX, what)
+    }
+}
+
+impl<T: Encode> SeqOf<'_, T> {
+    /// Length of the DER encoding.
+    pub fn encoded_len(&self) -> usize {
+        crate::der::encoded_len(self)
+    }
+
+    /// Writes the DER encoding at the start of `out`; returns its length.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize> {
+        crate::der::emit(self, out)
     }
 }
 
