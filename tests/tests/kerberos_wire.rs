@@ -615,6 +615,30 @@ fn built_values_round_trip() {
     round_trip!(EncryptedData, enc);
     round_trip!(EncryptionKey, key);
     round_trip!(HostAddress, addrs[0]);
+    round_trip!(AdEntry, ad[1]);
+    round_trip!(PaData, pa[0]);
+    round_trip!(
+        Checksum,
+        Checksum {
+            cksumtype: 16,
+            checksum: &[9; 12]
+        }
+    );
+    round_trip!(
+        TransitedEncoding,
+        TransitedEncoding {
+            tr_type: 1,
+            contents: b"EXAMPLE.ORG,"
+        }
+    );
+    round_trip!(KdcReqBody, body);
+    round_trip!(SeqOf, SeqOf::from_slice(&last_req));
+    round_trip!(SeqOf, SeqOf::from_slice(&etypes));
+    round_trip!(SeqOf, HostAddresses::from_slice(&addrs));
+    let t = KerberosTime(-1);
+    let mut tb = [0u8; 17];
+    assert_eq!(t.emit(&mut tb).unwrap(), t.encoded_len());
+    assert_eq!(KerberosTime::parse(&tb).unwrap(), t);
 
     // A parsed ticket embedded in a new AP-REQ re-emits its original bytes.
     let parsed_ap_req = ApReq::parse(&ap_req_bytes).unwrap();

@@ -301,6 +301,12 @@ impl<'a> Reader<'a> {
         if rest.is_empty() && unused != 0 {
             return Err(Error::Malformed { what });
         }
+        // DER: the unused trailing bits are zero (unused <= 7, so the shift
+        // stays within the byte).
+        let unused_mask = 1u8.wrapping_shl(u32::from(unused)).wrapping_sub(1);
+        if rest.last().is_some_and(|b| b & unused_mask != 0) {
+            return Err(Error::Malformed { what });
+        }
         let mut word = [0u8; 4];
         word.copy_from_slice(first4);
         Ok(u32::from_be_bytes(word))

@@ -229,6 +229,8 @@ fn kerberos_flags() {
         &[0x03, 0x05, 0x01, 0x40, 0, 0, 0],
         &[0x03, 0x06, 0x08, 0x40, 0, 0, 0, 0],
         &[0x03, 0x00],
+        // Unused bits that are not zero.
+        &[0x03, 0x06, 0x07, 0x40, 0, 0, 1, 0x81],
     ] {
         assert_eq!(
             Reader::new(bad).kerberos_flags("f").unwrap_err(),
