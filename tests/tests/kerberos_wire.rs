@@ -557,7 +557,7 @@ fn built_values_round_trip() {
         lr_value: KerberosTime(0),
     }];
     let enc_kdc = EncKdcRepPart {
-        app_tag: 26,
+        app_tag: 25,
         key,
         last_req: SeqOf::from_slice(&last_req),
         nonce: 1,
