@@ -22,6 +22,7 @@ recorded as well.
 Output: "name: hex" lines; "#" lines are comments.
 """
 
+import atexit
 import os
 import shutil
 import socket
@@ -221,6 +222,7 @@ class Relay(threading.Thread):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="authcore-mit-")
+    atexit.register(shutil.rmtree, tmp, True)
     env = dict(os.environ)
     env.update(
         KRB5_CONFIG=f"{tmp}/krb5.conf",
@@ -402,7 +404,6 @@ def main():
     print("# Throwaway realm", REALM, "- all keys below are test keys.")
     print("# Format: 'name: hex'; '#' lines are comments.")
     print("\n".join(records))
-    shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":
