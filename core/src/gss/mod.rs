@@ -1,0 +1,3 @@
+//! GSS-API framing for the Kerberos mechanism.
+
+pub mod token;
