@@ -17,6 +17,8 @@
 
 pub mod crypto;
 mod error;
+#[cfg(feature = "kerberos")]
+pub mod gss;
 pub mod step;
 
 pub use error::{Error, Result};

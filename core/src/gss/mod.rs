@@ -1,0 +1,3 @@
+//! GSS-API mechanism pieces shared by the krb5 contexts.
+
+pub mod cfx;
