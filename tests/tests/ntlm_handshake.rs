@@ -94,7 +94,7 @@ fn established(
 fn seal(ctx: &mut impl Protect, msg: &[u8]) -> Vec<u8> {
     let mut buf = vec![0u8; 16 + msg.len()];
     buf[16..].copy_from_slice(msg);
-    let n = ctx.seal(&mut buf, msg.len()).unwrap();
+    let n = ctx.seal(&mut TestRng::new(0), &mut buf, msg.len()).unwrap();
     buf.truncate(n);
     buf
 }

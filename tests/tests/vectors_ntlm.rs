@@ -1,5 +1,7 @@
 //! MS-NLMP section 4.2 vectors, byte for byte (data: tests/vectors/ms-nlmp-4.2.txt).
 
+use std::collections::BTreeMap;
+
 use authcore::crypto::ntlm::{lmowfv2, ntowfv1, ntowfv2, Key16};
 use authcore::ntlm::keys::{
     exchange_session_key, lmv2_response, nt_proof, ntlmv2_session_base_key, seal_key, sign_key,
@@ -15,11 +17,83 @@ use authcore::ntlm::{
 };
 use authcore::{Progress, Protect, Step, Time};
 use authcore_tests::script_rng::ScriptRng;
-use authcore_tests::vector_file::VectorFile;
+
+/// The records of tests/vectors/ms-nlmp-4.2.txt by subsection, values decoded.
+struct VectorFile {
+    values: BTreeMap<(String, String), Vec<u8>>,
+}
+
+impl VectorFile {
+    /// A value of the record of subsection `section` (written "MS-NLMP 4.2.x.y",
+    /// as the tests name their sources).
+    fn get(&self, section: &str, key: &str) -> &[u8] {
+        let section = section.trim().trim_start_matches("MS-NLMP ").to_string();
+        self.values
+            .get(&(section.clone(), key.to_string()))
+            .unwrap_or_else(|| panic!("ms-nlmp-4.2.txt: no `{key}` in {section}"))
+    }
+
+    fn text(&self, section: &str, key: &str) -> &str {
+        std::str::from_utf8(self.get(section, key)).unwrap()
+    }
+
+    fn array<const N: usize>(&self, section: &str, key: &str) -> [u8; N] {
+        self.get(section, key)
+            .try_into()
+            .unwrap_or_else(|_| panic!("{section} {key}: not {N} bytes"))
+    }
+}
 
 fn v() -> VectorFile {
-    VectorFile::load("ms-nlmp-4.2.txt")
+    let mut values = BTreeMap::new();
+    for r in authcore_tests::load("ms-nlmp-4.2.txt") {
+        let section = r.text("test").to_string();
+        for key in FIELDS {
+            if r.has(key) {
+                assert!(
+                    values
+                        .insert((section.clone(), key.to_string()), r.bytes(key))
+                        .is_none(),
+                    "{}",
+                    r.at()
+                );
+            }
+        }
+    }
+    VectorFile { values }
 }
+
+/// Every field name the file uses.
+const FIELDS: &[&str] = &[
+    "user",
+    "domain",
+    "password",
+    "server_name",
+    "workstation",
+    "random_session_key",
+    "time",
+    "client_challenge",
+    "server_challenge",
+    "flags",
+    "lmowfv1",
+    "ntowfv1",
+    "ntowfv2",
+    "session_base_key",
+    "key_exchange_key",
+    "nt_response",
+    "lm_response",
+    "encrypted_session_key",
+    "plaintext",
+    "seal_key",
+    "sign_key",
+    "data",
+    "checksum",
+    "signature",
+    "temp",
+    "nt_proof",
+    "challenge",
+    "authenticate",
+];
 
 const COMMON: &str = "MS-NLMP 4.2.1 ";
 
@@ -186,7 +260,9 @@ fn wrap_and_check(
     let plaintext = f.get(section, "plaintext");
     let mut buf = vec![0u8; 16 + plaintext.len()];
     buf[16..].copy_from_slice(plaintext);
-    let n = sender.seal(&mut buf, plaintext.len()).unwrap();
+    let n = sender
+        .seal(&mut ScriptRng::new(&[]), &mut buf, plaintext.len())
+        .unwrap();
     assert_eq!(n, buf.len());
     assert_eq!(&buf[16..], f.get(section, "data"), "{section} sealed data");
     assert_eq!(
@@ -492,7 +568,8 @@ fn ms_nlmp_4_2_4_initiator_answers_spec_challenge() {
     let plaintext = f.get(S, "plaintext");
     let mut buf = vec![0u8; 16 + plaintext.len()];
     buf[16..].copy_from_slice(plaintext);
-    init.seal(&mut buf, plaintext.len()).unwrap();
+    init.seal(&mut ScriptRng::new(&[]), &mut buf, plaintext.len())
+        .unwrap();
     assert_eq!(&buf[16..], f.get(S, "data"));
     assert_eq!(&buf[..16], f.get(S, "signature"));
 }

@@ -432,8 +432,13 @@ impl Protect for Initiator {
         self.protect(|s| s.verify(data, signature))
     }
 
-    fn seal(&mut self, buf: &mut [u8], data_len: usize) -> Result<usize> {
-        self.protect(|s| s.seal(buf, data_len))
+    fn seal<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        buf: &mut [u8],
+        data_len: usize,
+    ) -> Result<usize> {
+        self.protect(|s| s.seal(rng, buf, data_len))
     }
 
     fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {

@@ -19,6 +19,7 @@
 
 use core::ops::Range;
 
+use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::ntlm::{HmacMd5Key, Key16, Rc4Stream};
@@ -192,7 +193,12 @@ impl Protect for SessionSecurity {
         Ok(())
     }
 
-    fn seal(&mut self, buf: &mut [u8], data_len: usize) -> Result<usize> {
+    fn seal<R: CryptoRng + ?Sized>(
+        &mut self,
+        _rng: &mut R,
+        buf: &mut [u8],
+        data_len: usize,
+    ) -> Result<usize> {
         self.check()?;
         let Some(total) = SIGNATURE_LEN.checked_add(data_len) else {
             return self.fail(Error::BufferTooSmall { needed: usize::MAX });
@@ -273,6 +279,7 @@ impl core::fmt::Debug for SessionSecurity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ntlm::tests::Counter;
 
     fn pair(flags: NegotiateFlags) -> (SessionSecurity, SessionSecurity) {
         let k = Key16::from_bytes([7; 16]);
@@ -295,7 +302,7 @@ mod tests {
             let mut buf = [0u8; 64];
             let msg = [i; 20];
             buf[16..36].copy_from_slice(&msg);
-            let n = c.seal(&mut buf, 20).unwrap();
+            let n = c.seal(&mut Counter(0), &mut buf, 20).unwrap();
             assert_eq!(n, 36);
             assert_ne!(&buf[16..36], &msg);
             let r = s.unseal(&mut buf[..n]).unwrap();
@@ -321,7 +328,7 @@ mod tests {
     fn altered_message_fails_and_context_stays_failed() {
         let (mut c, mut s) = pair(FLAGS);
         let mut buf = [0u8; 24];
-        c.seal(&mut buf, 8).unwrap();
+        c.seal(&mut Counter(0), &mut buf, 8).unwrap();
         buf[20] ^= 1;
         assert_eq!(
             s.unseal(&mut buf),

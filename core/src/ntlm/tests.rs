@@ -10,7 +10,7 @@ use super::*;
 use crate::{Error, Progress, Protect, Step, Time};
 
 /// A counter, not random: enough for a handshake between two in-process peers.
-struct Counter(u8);
+pub(crate) struct Counter(pub(crate) u8);
 
 impl TryRng for Counter {
     type Error = Infallible;
@@ -76,11 +76,11 @@ fn handshake_and_one_message_each_way() {
 
     let mut buf = [0u8; 21];
     buf[16..].copy_from_slice(b"hello");
-    let len = init.seal(&mut buf, 5).unwrap();
+    let len = init.seal(&mut Counter(0), &mut buf, 5).unwrap();
     let r = acc.unseal(&mut buf[..len]).unwrap();
     assert_eq!(&buf[r], b"hello");
     buf[16..].copy_from_slice(b"world");
-    acc.seal(&mut buf, 5).unwrap();
+    acc.seal(&mut Counter(0), &mut buf, 5).unwrap();
     let r = init.unseal(&mut buf).unwrap();
     assert_eq!(&buf[r], b"world");
 }
