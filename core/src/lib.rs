@@ -25,6 +25,7 @@ pub mod gss;
 pub mod kerberos;
 #[cfg(feature = "ntlm")]
 pub mod ntlm;
+pub mod package;
 pub mod step;
 
 pub use error::{Error, Result};

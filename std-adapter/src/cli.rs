@@ -1,20 +1,252 @@
-//! The `authcore` command line: subcommand dispatch.
+//! The `authcore` command line: subcommand dispatch and argument parsing.
+//!
+//! Commands follow the CLI contract in ARCHITECTURE.md. Every failure prints one
+//! line naming the cause on stderr and exits non-zero.
 
-/// Runs the CLI with `args` (without the program name); returns the exit code.
-pub fn run(args: Vec<String>) -> i32 {
-    match args.first().map(String::as_str) {
-        Some("--help") | Some("-h") | None => {
-            println!("{USAGE}");
-            0
-        }
-        Some(other) => {
-            eprintln!("authcore: unknown command '{other}'\n{USAGE}");
-            2
-        }
-    }
-}
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use authcore::ntlm;
+
+use crate::error::{Error, Result};
+use crate::server::{self, Limits};
+use crate::session;
+use crate::users::UsersFile;
 
 const USAGE: &str = "usage: authcore <command> [options]
 
 commands:
-  packages    list the security packages and their limits";
+  packages                       list the security packages and their limits
+  demo                           NTLM and Kerberos between an in-process client and server
+  serve --listen ADDR --package ntlm|kerberos [--users FILE] [--keytab FILE]
+        [--service SPN] [--require-mic]
+                                 accept clients (one framed exchange each)
+  connect ADDR --package ntlm|kerberos [--user U] [--domain D] [--password-stdin]
+        [--target SPN] --message TEXT
+                                 authenticate, send TEXT wrapped, print the echo
+
+environment: NTLM_USER_FILE (users for the NTLM acceptor, DOMAIN:user:password),
+KRB5_KTNAME (keytab), KRB5CCNAME (credential cache), KRB5_CONFIG";
+
+/// Runs the CLI with `args` (without the program name); returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let Some((command, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return 2;
+    };
+    let result = match command.as_str() {
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        "packages" => packages(),
+        "serve" => Args::parse(rest, &["--require-mic"]).and_then(|a| serve(&a)),
+        "connect" => Args::parse(rest, &["--password-stdin"]).and_then(|a| connect(&a)),
+        other => Err(Error::Usage(format!(
+            "unknown command '{other}' (try --help)"
+        ))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("authcore: {e}");
+            match e {
+                Error::Usage(_) => 2,
+                _ => 1,
+            }
+        }
+    }
+}
+
+/// Parsed options: `--name value` pairs, boolean switches, and positionals.
+struct Args {
+    values: HashMap<String, String>,
+    switches: Vec<String>,
+    positional: Vec<String>,
+}
+
+impl Args {
+    fn parse(args: &[String], switches: &[&str]) -> Result<Args> {
+        let mut parsed = Args {
+            values: HashMap::new(),
+            switches: Vec::new(),
+            positional: Vec::new(),
+        };
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            if switches.contains(&arg.as_str()) {
+                parsed.switches.push(arg.clone());
+            } else if let Some(name) = arg.strip_prefix("--") {
+                let (name, value) = match name.split_once('=') {
+                    Some((n, v)) => (n.to_string(), v.to_string()),
+                    None => {
+                        let v = it.next().ok_or_else(|| {
+                            Error::Usage(format!("option --{name} needs a value"))
+                        })?;
+                        (name.to_string(), v.clone())
+                    }
+                };
+                parsed.values.insert(name, value);
+            } else {
+                parsed.positional.push(arg.clone());
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    fn require(&self, name: &str) -> Result<&str> {
+        self.get(name)
+            .ok_or_else(|| Error::Usage(format!("missing --{name}")))
+    }
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+
+    fn check_known(&self, known: &[&str]) -> Result<()> {
+        for name in self.values.keys() {
+            if !known.contains(&name.as_str()) {
+                return Err(Error::Usage(format!("unknown option --{name}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn packages() -> Result<()> {
+    println!(
+        "{:<10} {:>9} {:>9} {:>11} {:>12}  comment",
+        "package", "max token", "signature", "seal header", "seal trailer"
+    );
+    for info in authcore::package::enumerate() {
+        println!(
+            "{:<10} {:>9} {:>9} {:>11} {:>12}  {}",
+            info.name,
+            info.max_token,
+            info.max_signature,
+            info.seal_header,
+            info.seal_trailer,
+            info.comment
+        );
+    }
+    Ok(())
+}
+
+/// The NetBIOS computer name the NTLM acceptor announces: the host name's first
+/// label, upper-cased (as Windows derives it), capped at 15 characters.
+fn netbios_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let first = host.trim().split('.').next().unwrap_or("").to_uppercase();
+    let name: String = first
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(15)
+        .collect();
+    if name.is_empty() {
+        "AUTHCORE".to_string()
+    } else {
+        name
+    }
+}
+
+fn serve(args: &Args) -> Result<()> {
+    args.check_known(&["listen", "package", "users", "keytab", "service"])?;
+    let listen = args.require("listen")?.to_string();
+    match args.require("package")? {
+        "ntlm" => {
+            let path = match args.get("users") {
+                Some(p) => PathBuf::from(p),
+                None => std::env::var_os("NTLM_USER_FILE")
+                    .map(PathBuf::from)
+                    .ok_or_else(|| {
+                        Error::Usage("NTLM needs --users FILE or NTLM_USER_FILE".into())
+                    })?,
+            };
+            let users = Arc::new(UsersFile::load(&path)?);
+            let computer = netbios_name();
+            // Windows does not demand a MIC unless configured to; gss-ntlmssp 1.2
+            // clients send none. A MIC that is present is always verified.
+            let require_mic = args.switch("--require-mic");
+            let service = args.get("service").map(str::to_string);
+            server::serve(&listen, Limits::default(), move |stream, _peer| {
+                let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
+                config.require_mic = require_mic;
+                config.target_name = service.as_deref();
+                let mut ctx = ntlm::Acceptor::new(&*users, config)
+                    .map_err(|e| Error::auth("NTLM acceptor", e))?;
+                session::server(stream, &mut ctx, |ctx| {
+                    if let Some(id) = ctx.identity() {
+                        println!("authenticated: {}\\{}", id.domain, id.user);
+                    }
+                })
+                .map(|_| ())
+            })
+        }
+        "kerberos" => Err(Error::Usage(
+            "kerberos serving is not available in this build yet".into(),
+        )),
+        other => Err(Error::Usage(format!(
+            "unknown package '{other}' (ntlm, kerberos)"
+        ))),
+    }
+}
+
+fn read_password() -> Result<zeroize::Zeroizing<String>> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the password from stdin", e))?;
+    let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_string());
+    Ok(trimmed)
+}
+
+fn connect(args: &Args) -> Result<()> {
+    args.check_known(&["package", "user", "domain", "target", "message"])?;
+    let [addr] = args.positional.as_slice() else {
+        return Err(Error::Usage("connect needs exactly one ADDR".into()));
+    };
+    let message = args.require("message")?;
+    let mut stream = TcpStream::connect(addr.as_str())
+        .map_err(|e| Error::io(format!("connecting to {addr}"), e))?;
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+    let echo = match args.require("package")? {
+        "ntlm" => {
+            let user = args.require("user")?;
+            let domain = args.get("domain").unwrap_or("");
+            if !args.switch("--password-stdin") {
+                return Err(Error::Usage("NTLM needs --password-stdin".into()));
+            }
+            let password = read_password()?;
+            let mut config = ntlm::InitiatorConfig::new();
+            let target = args.get("target").map(|t| t.replacen('@', "/", 1));
+            if let Some(t) = target.as_deref() {
+                config = config.with_target_name(t);
+            }
+            let mut ctx = ntlm::Initiator::new(user, domain, &password, config)
+                .map_err(|e| Error::auth("NTLM initiator", e))?;
+            session::client(&mut stream, &mut ctx, message.as_bytes())?
+        }
+        "kerberos" => {
+            return Err(Error::Usage(
+                "kerberos connecting is not available in this build yet".into(),
+            ))
+        }
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown package '{other}' (ntlm, kerberos)"
+            )))
+        }
+    };
+    println!("{}", String::from_utf8_lossy(&echo));
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod framing;
 pub mod keytab;
+mod ntlm_store;
 pub mod rng;
 pub mod server;
 pub mod session;

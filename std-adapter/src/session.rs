@@ -43,7 +43,21 @@ pub fn client<S: Read + Write, C: Step + Protect>(
             Progress::Complete { written } => {
                 if written > 0 {
                     send(stream, &out[..written], "final handshake token")?;
-                    let answer = recv(stream, "server's answer to the final token")?;
+                    let answer =
+                        recv(stream, "server's answer to the final token").map_err(|e| {
+                            match e {
+                            Error::Io { source, .. }
+                                if source.kind() == std::io::ErrorKind::UnexpectedEof =>
+                            {
+                                Error::Format(
+                                    "server closed the connection after the final handshake token: \
+                                     authentication rejected (see the server's log)"
+                                        .into(),
+                                )
+                            }
+                            other => other,
+                        }
+                        })?;
                     if !answer.is_empty() {
                         return Err(Error::Format(format!(
                             "server sent a {}-byte token after the handshake completed",

@@ -1,0 +1,58 @@
+//! The security packages this build carries and their limits — the
+//! `EnumerateSecurityPackages` / `QuerySecurityPackageInfo` analog.
+//!
+//! Limits are `const`s so firmware can size its buffers statically.
+
+/// A security package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Package {
+    /// NTLM (MS-NLMP), NTLMv2 with extended session security.
+    #[cfg(feature = "ntlm")]
+    Ntlm,
+}
+
+/// What a caller needs to know about a package before using it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PackageInfo {
+    /// Which package.
+    pub package: Package,
+    /// SSPI name (`"NTLM"`, `"Kerberos"`, `"Negotiate"`).
+    pub name: &'static str,
+    /// One-line description.
+    pub comment: &'static str,
+    /// Largest handshake token the package emits or accepts.
+    pub max_token: usize,
+    /// Bytes of a signature (MIC) token.
+    pub max_signature: usize,
+    /// Bytes a sealed message carries before its data (at most).
+    pub seal_header: usize,
+    /// Bytes a sealed message carries after its data (at most).
+    pub seal_trailer: usize,
+}
+
+/// Every package compiled into this build, in preference order.
+pub const PACKAGES: &[PackageInfo] = &[
+    #[cfg(feature = "ntlm")]
+    PackageInfo {
+        package: Package::Ntlm,
+        name: "NTLM",
+        comment: "NTLMv2 (MS-NLMP) with MIC, channel bindings, sign and seal",
+        max_token: crate::ntlm::MAX_TOKEN_LEN,
+        max_signature: crate::ntlm::SIGNATURE_LEN,
+        seal_header: crate::ntlm::SIGNATURE_LEN,
+        seal_trailer: 0,
+    },
+];
+
+/// The packages of this build.
+pub fn enumerate() -> &'static [PackageInfo] {
+    PACKAGES
+}
+
+/// Finds a package by its SSPI name, case-insensitively.
+pub fn find(name: &str) -> Option<&'static PackageInfo> {
+    PACKAGES.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+}
