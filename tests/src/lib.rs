@@ -4,6 +4,7 @@
 //! values with.
 
 pub mod bench_rng;
+pub mod peer;
 pub mod script_rng;
 
 use std::path::PathBuf;

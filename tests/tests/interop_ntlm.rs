@@ -1,0 +1,180 @@
+//! NTLM against independent peers: pyspnego's own NTLM and MIT GSS-API with
+//! gss-ntlmssp, both directions, each followed by sealed messages both ways and
+//! MICs both ways; wrong passwords and tampered MICs are refused.
+//!
+//! Run by `tests/run` (`cargo test -p authcore-tests --test interop_ntlm -- --ignored`).
+
+use std::io::Write;
+
+use authcore::ntlm::{self, Acceptor, AcceptorConfig, Initiator, InitiatorConfig};
+use authcore::Error;
+use authcore_std::users::UsersFile;
+use authcore_tests::peer::*;
+
+const DOMAIN: &str = "CORP";
+const USER: &str = "alice";
+const PASSWORD: &str = "Passw0rd!ü";
+const BACKENDS: [&str; 2] = ["pyspnego", "gssapi"];
+
+/// A users file for the peers' acceptors (gss-ntlmssp and pyspnego both read
+/// NTLM_USER_FILE), kept for the test's lifetime.
+fn users_file() -> (tempfile_path::TempPath, String) {
+    let path = tempfile_path::TempPath::new("ntlm-users");
+    let mut f = std::fs::File::create(&path.0).unwrap();
+    writeln!(f, "{DOMAIN}:{USER}:{PASSWORD}").unwrap();
+    let p = path.0.display().to_string();
+    (path, p)
+}
+
+mod tempfile_path {
+    pub struct TempPath(pub std::path::PathBuf);
+    impl TempPath {
+        pub fn new(name: &str) -> TempPath {
+            let p = std::env::temp_dir().join(format!(
+                "authcore-{name}-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            TempPath(p)
+        }
+    }
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+fn store() -> UsersFile {
+    UsersFile::parse(&format!("{DOMAIN}:{USER}:{PASSWORD}\n")).unwrap()
+}
+
+fn acceptor_config(require_mic: bool) -> AcceptorConfig<'static> {
+    let mut c = AcceptorConfig::new("AUTHCORE", "WORKGROUP");
+    c.require_mic = require_mic;
+    c
+}
+
+// ---- authcore initiator -> peer acceptor ------------------------------------
+
+fn initiator_to_peer(backend: &str, password: &str, tamper_mic: bool) -> (bool, String) {
+    let (_users, users_path) = users_file();
+    let (peer, port) =
+        spawn_peer_server(&["--backend", backend, "--exercise"], &[("NTLM_USER_FILE", &users_path)]);
+    let mut s = connect(port);
+    let mut ctx = Initiator::new(USER, DOMAIN, password, InitiatorConfig::new().with_target_name("host/localhost")).unwrap();
+    let result = initiate(&mut s, &mut ctx, |round, token| {
+        if tamper_mic && round == 1 {
+            // AUTHENTICATE: the MIC sits at a fixed offset when present.
+            token[ntlm::wire::MIC_OFFSET] ^= 0x01;
+        }
+    });
+    if result.is_ok() && !tamper_mic && password == PASSWORD {
+        client_exercise(&mut s, &mut ctx, format!("authcore -> {backend}").as_bytes());
+    }
+    drop(s);
+    let (ok, out, err) = peer.finish();
+    (ok, format!("{out}{err}"))
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn authcore_initiator_to_peer_acceptors() {
+    for backend in BACKENDS {
+        let (ok, log) = initiator_to_peer(backend, PASSWORD, false);
+        assert!(ok, "{backend} acceptor failed: {log}");
+        assert!(log.contains(&format!("authenticated: {DOMAIN}\\{USER}")), "{backend}: {log}");
+        assert!(log.contains("exercise: ok"), "{backend}: {log}");
+    }
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn peer_acceptors_refuse_wrong_password_and_tampered_mic() {
+    for backend in BACKENDS {
+        let (ok, log) = initiator_to_peer(backend, "not the password", false);
+        assert!(!ok && !log.contains("authenticated:"), "{backend} accepted a wrong password: {log}");
+        let (ok, log) = initiator_to_peer(backend, PASSWORD, true);
+        assert!(!ok && !log.contains("authenticated:"), "{backend} accepted a tampered MIC: {log}");
+    }
+}
+
+// ---- peer initiator -> authcore acceptor ------------------------------------
+
+/// Runs one peer client against an in-process acceptor; returns the acceptor's
+/// handshake outcome and (when established) the exchanged message.
+fn peer_to_acceptor(
+    backend: &str,
+    password: &str,
+    require_mic: bool,
+    tamper: impl FnMut(usize, &mut [u8]),
+) -> (Result<Option<Vec<u8>>, HandshakeError>, (bool, String, String)) {
+    let (listener, port) = listen();
+    let addr = format!("127.0.0.1:{port}");
+    let peer = spawn_peer(
+        &[
+            "client", "--backend", backend, "--connect", &addr, "--user", USER, "--domain", DOMAIN,
+            "--password", password, "--target", "host/localhost", "--message",
+            &format!("{backend} -> authcore"), "--exercise",
+        ],
+        &[],
+    );
+    let mut s = accept(&listener);
+    let users = store();
+    let mut ctx = Acceptor::new(&users, acceptor_config(require_mic)).unwrap();
+    let result = accept_handshake(&mut s, &mut ctx, tamper).map(|()| {
+        let id = ctx.identity().expect("identity after completion");
+        assert_eq!((id.user, id.domain), (USER, DOMAIN));
+        Some(server_exercise(&mut s, &mut ctx))
+    });
+    drop(s);
+    (result, peer.finish())
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn peer_initiators_to_authcore_acceptor() {
+    for backend in BACKENDS {
+        // gss-ntlmssp 1.2 sends no MIC; pyspnego does, and then we demand it.
+        let require_mic = backend == "pyspnego";
+        let (result, (ok, out, err)) = peer_to_acceptor(backend, PASSWORD, require_mic, |_, _| {});
+        let msg = result.unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}")).unwrap();
+        assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
+        assert!(ok, "{backend} client failed: {out}{err}");
+        assert!(out.contains("exercise: ok"), "{backend}: {out}");
+    }
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn authcore_acceptor_refuses_wrong_password() {
+    for backend in BACKENDS {
+        let (result, _) = peer_to_acceptor(backend, "wrong password", false, |_, _| {});
+        match result {
+            Err(HandshakeError::Ours(Error::LogonDenied)) => {}
+            other => panic!("{backend}: expected LogonDenied, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn authcore_acceptor_refuses_tampered_mic() {
+    // pyspnego sends a MIC: flip one bit of it in flight.
+    let (result, _) = peer_to_acceptor("pyspnego", PASSWORD, true, |round, token| {
+        if round == 1 {
+            token[ntlm::wire::MIC_OFFSET + 3] ^= 0x80;
+        }
+    });
+    match result {
+        Err(HandshakeError::Ours(Error::Integrity { what: "MIC" })) => {}
+        other => panic!("pyspnego: expected Integrity(MIC), got {other:?}"),
+    }
+    // gss-ntlmssp sends no MIC; with one required, its AUTHENTICATE is refused by
+    // policy, and stripping the MIC-present flag would break its NTLMv2 proof.
+    let (result, _) = peer_to_acceptor("gssapi", PASSWORD, true, |_, _| {});
+    match result {
+        Err(HandshakeError::Ours(Error::Policy { .. })) => {}
+        other => panic!("gss-ntlmssp with a required MIC: expected Policy, got {other:?}"),
+    }
+}
