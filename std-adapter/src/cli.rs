@@ -22,8 +22,9 @@ commands:
   packages                       list the security packages and their limits
   demo                           NTLM and Kerberos between an in-process client and server
   serve --listen ADDR --package ntlm|kerberos [--users FILE] [--keytab FILE]
-        [--service SPN] [--require-mic]
-                                 accept clients (one framed exchange each)
+        [--service SPN] [--require-mic] [--timeout SECS]
+                                 accept clients (one framed exchange each; each
+                                 connection is cut after SECS, default 30)
   connect ADDR --package ntlm|kerberos [--user U] [--domain D] [--password-stdin]
         [--target SPN] --message TEXT
                                  authenticate, send TEXT wrapped, print the echo
@@ -159,8 +160,17 @@ fn netbios_name() -> String {
 }
 
 fn serve(args: &Args) -> Result<()> {
-    args.check_known(&["listen", "package", "users", "keytab", "service"])?;
+    args.check_known(&["listen", "package", "users", "keytab", "service", "timeout"])?;
     let listen = args.require("listen")?.to_string();
+    let mut limits = Limits::default();
+    if let Some(t) = args.get("timeout") {
+        let secs: u64 = t.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+            Error::Usage(format!(
+                "--timeout needs a positive number of seconds, not '{t}'"
+            ))
+        })?;
+        limits.deadline = std::time::Duration::from_secs(secs);
+    }
     match args.require("package")? {
         "ntlm" => {
             let path = match args.get("users") {
@@ -177,7 +187,7 @@ fn serve(args: &Args) -> Result<()> {
             // clients send none. A MIC that is present is always verified.
             let require_mic = args.switch("--require-mic");
             let service = args.get("service").map(str::to_string);
-            server::serve(&listen, Limits::default(), move |stream, _peer| {
+            server::serve(&listen, limits, move |stream, _peer| {
                 let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
                 config.require_mic = require_mic;
                 config.target_name = service.as_deref();

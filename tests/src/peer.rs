@@ -26,7 +26,11 @@ pub fn python() -> PathBuf {
     let p = std::env::var_os("AUTHCORE_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(p.exists(), "no Python peer environment at {} (run tests/run)", p.display());
+    assert!(
+        p.exists(),
+        "no Python peer environment at {} (run tests/run)",
+        p.display()
+    );
     p
 }
 
@@ -98,14 +102,16 @@ pub fn listen() -> (TcpListener, u16) {
 /// Accepts one connection with sane timeouts.
 pub fn accept(l: &TcpListener) -> TcpStream {
     let (s, _) = l.accept().expect("accept");
-    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     s
 }
 
 /// Connects with sane timeouts.
 pub fn connect(port: u16) -> TcpStream {
     let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     s
 }
 
@@ -141,7 +147,10 @@ pub fn initiate<C: Step>(
     let mut out = vec![0u8; 64 * 1024];
     let mut input = Vec::new();
     for round in 0.. {
-        match ctx.step(&input, &mut out, now(), &mut rng).map_err(HandshakeError::Ours)? {
+        match ctx
+            .step(&input, &mut out, now(), &mut rng)
+            .map_err(HandshakeError::Ours)?
+        {
             Progress::Continue { written } => {
                 tamper(round, &mut out[..written]);
                 send(s, &out[..written]);
@@ -173,7 +182,10 @@ pub fn accept_handshake<C: Step>(
     for round in 0.. {
         let mut input = recv(s).map_err(|_| HandshakeError::PeerClosed)?;
         tamper(round, &mut input);
-        match ctx.step(&input, &mut out, now(), &mut rng).map_err(HandshakeError::Ours)? {
+        match ctx
+            .step(&input, &mut out, now(), &mut rng)
+            .map_err(HandshakeError::Ours)?
+        {
             Progress::Continue { written } => send(s, &out[..written]),
             Progress::Complete { written } => {
                 send(s, &out[..written]);

@@ -59,10 +59,18 @@ fn acceptor_config(require_mic: bool) -> AcceptorConfig<'static> {
 
 fn initiator_to_peer(backend: &str, password: &str, tamper_mic: bool) -> (bool, String) {
     let (_users, users_path) = users_file();
-    let (peer, port) =
-        spawn_peer_server(&["--backend", backend, "--exercise"], &[("NTLM_USER_FILE", &users_path)]);
+    let (peer, port) = spawn_peer_server(
+        &["--backend", backend, "--exercise"],
+        &[("NTLM_USER_FILE", &users_path)],
+    );
     let mut s = connect(port);
-    let mut ctx = Initiator::new(USER, DOMAIN, password, InitiatorConfig::new().with_target_name("host/localhost")).unwrap();
+    let mut ctx = Initiator::new(
+        USER,
+        DOMAIN,
+        password,
+        InitiatorConfig::new().with_target_name("host/localhost"),
+    )
+    .unwrap();
     let result = initiate(&mut s, &mut ctx, |round, token| {
         if tamper_mic && round == 1 {
             // AUTHENTICATE: the MIC sits at a fixed offset when present.
@@ -70,7 +78,11 @@ fn initiator_to_peer(backend: &str, password: &str, tamper_mic: bool) -> (bool, 
         }
     });
     if result.is_ok() && !tamper_mic && password == PASSWORD {
-        client_exercise(&mut s, &mut ctx, format!("authcore -> {backend}").as_bytes());
+        client_exercise(
+            &mut s,
+            &mut ctx,
+            format!("authcore -> {backend}").as_bytes(),
+        );
     }
     drop(s);
     let (ok, out, err) = peer.finish();
@@ -83,7 +95,10 @@ fn authcore_initiator_to_peer_acceptors() {
     for backend in BACKENDS {
         let (ok, log) = initiator_to_peer(backend, PASSWORD, false);
         assert!(ok, "{backend} acceptor failed: {log}");
-        assert!(log.contains(&format!("authenticated: {DOMAIN}\\{USER}")), "{backend}: {log}");
+        assert!(
+            log.contains(&format!("authenticated: {DOMAIN}\\{USER}")),
+            "{backend}: {log}"
+        );
         assert!(log.contains("exercise: ok"), "{backend}: {log}");
     }
 }
@@ -93,9 +108,15 @@ fn authcore_initiator_to_peer_acceptors() {
 fn peer_acceptors_refuse_wrong_password_and_tampered_mic() {
     for backend in BACKENDS {
         let (ok, log) = initiator_to_peer(backend, "not the password", false);
-        assert!(!ok && !log.contains("authenticated:"), "{backend} accepted a wrong password: {log}");
+        assert!(
+            !ok && !log.contains("authenticated:"),
+            "{backend} accepted a wrong password: {log}"
+        );
         let (ok, log) = initiator_to_peer(backend, PASSWORD, true);
-        assert!(!ok && !log.contains("authenticated:"), "{backend} accepted a tampered MIC: {log}");
+        assert!(
+            !ok && !log.contains("authenticated:"),
+            "{backend} accepted a tampered MIC: {log}"
+        );
     }
 }
 
@@ -108,14 +129,30 @@ fn peer_to_acceptor(
     password: &str,
     require_mic: bool,
     tamper: impl FnMut(usize, &mut [u8]),
-) -> (Result<Option<Vec<u8>>, HandshakeError>, (bool, String, String)) {
+) -> (
+    Result<Option<Vec<u8>>, HandshakeError>,
+    (bool, String, String),
+) {
     let (listener, port) = listen();
     let addr = format!("127.0.0.1:{port}");
     let peer = spawn_peer(
         &[
-            "client", "--backend", backend, "--connect", &addr, "--user", USER, "--domain", DOMAIN,
-            "--password", password, "--target", "host/localhost", "--message",
-            &format!("{backend} -> authcore"), "--exercise",
+            "client",
+            "--backend",
+            backend,
+            "--connect",
+            &addr,
+            "--user",
+            USER,
+            "--domain",
+            DOMAIN,
+            "--password",
+            password,
+            "--target",
+            "host/localhost",
+            "--message",
+            &format!("{backend} -> authcore"),
+            "--exercise",
         ],
         &[],
     );
@@ -138,7 +175,9 @@ fn peer_initiators_to_authcore_acceptor() {
         // gss-ntlmssp 1.2 sends no MIC; pyspnego does, and then we demand it.
         let require_mic = backend == "pyspnego";
         let (result, (ok, out, err)) = peer_to_acceptor(backend, PASSWORD, require_mic, |_, _| {});
-        let msg = result.unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}")).unwrap();
+        let msg = result
+            .unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}"))
+            .unwrap();
         assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
         assert!(ok, "{backend} client failed: {out}{err}");
         assert!(out.contains("exercise: ok"), "{backend}: {out}");
