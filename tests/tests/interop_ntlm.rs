@@ -122,6 +122,9 @@ fn peer_acceptors_refuse_wrong_password_and_tampered_mic() {
 
 // ---- peer initiator -> authcore acceptor ------------------------------------
 
+/// The peer's exit status, stdout and stderr.
+type PeerOutcome = (bool, String, String);
+
 /// Runs one peer client against an in-process acceptor; returns the acceptor's
 /// handshake outcome and (when established) the exchanged message.
 fn peer_to_acceptor(
@@ -129,10 +132,7 @@ fn peer_to_acceptor(
     password: &str,
     require_mic: bool,
     tamper: impl FnMut(usize, &mut [u8]),
-) -> (
-    Result<Option<Vec<u8>>, HandshakeError>,
-    (bool, String, String),
-) {
+) -> (Result<Vec<u8>, HandshakeError>, PeerOutcome) {
     let (listener, port) = listen();
     let addr = format!("127.0.0.1:{port}");
     let peer = spawn_peer(
@@ -162,7 +162,7 @@ fn peer_to_acceptor(
     let result = accept_handshake(&mut s, &mut ctx, tamper).map(|()| {
         let id = ctx.identity().expect("identity after completion");
         assert_eq!((id.user, id.domain), (USER, DOMAIN));
-        Some(server_exercise(&mut s, &mut ctx))
+        server_exercise(&mut s, &mut ctx)
     });
     drop(s);
     (result, peer.finish())
