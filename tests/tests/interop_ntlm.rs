@@ -175,9 +175,7 @@ fn peer_initiators_to_authcore_acceptor() {
         // gss-ntlmssp 1.2 sends no MIC; pyspnego does, and then we demand it.
         let require_mic = backend == "pyspnego";
         let (result, (ok, out, err)) = peer_to_acceptor(backend, PASSWORD, require_mic, |_, _| {});
-        let msg = result
-            .unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}"))
-            .unwrap();
+        let msg = result.unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}"));
         assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
         assert!(ok, "{backend} client failed: {out}{err}");
         assert!(out.contains("exercise: ok"), "{backend}: {out}");
