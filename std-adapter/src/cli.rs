@@ -44,6 +44,7 @@ pub fn run(args: Vec<String>) -> i32 {
             Ok(())
         }
         "packages" => packages(),
+        "demo" => crate::demo::run(),
         "serve" => Args::parse(rest, &["--require-mic"]).and_then(|a| serve(&a)),
         "connect" => Args::parse(rest, &["--password-stdin"]).and_then(|a| connect(&a)),
         other => Err(Error::Usage(format!(

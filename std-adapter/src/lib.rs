@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod error;
 pub mod framing;
 pub mod keytab;
