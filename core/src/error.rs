@@ -59,7 +59,9 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::BufferTooSmall { needed } => write!(f, "buffer too small: {needed} bytes needed"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "buffer too small: {needed} bytes needed")
+            }
             Error::Truncated { what } => write!(f, "truncated input: {what}"),
             Error::Malformed { what } => write!(f, "malformed {what}"),
             Error::UnsupportedEtype { etype } => write!(f, "unsupported encryption type {etype}"),

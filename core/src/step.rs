@@ -37,7 +37,9 @@ impl Time {
     }
     /// Whole seconds since the Unix epoch.
     pub const fn from_unix_secs(secs: i64) -> Time {
-        Time { unix_micros: secs.saturating_mul(1_000_000) }
+        Time {
+            unix_micros: secs.saturating_mul(1_000_000),
+        }
     }
     /// Microseconds since the Unix epoch.
     pub const fn unix_micros(self) -> i64 {
@@ -55,7 +57,10 @@ impl Time {
     /// Windows FILETIME: 100 ns intervals since 1601-01-01 (NTLM timestamps).
     pub const fn filetime(self) -> u64 {
         const EPOCH_DIFF_100NS: i64 = 116_444_736_000_000_000;
-        let t = self.unix_micros.saturating_mul(10).saturating_add(EPOCH_DIFF_100NS);
+        let t = self
+            .unix_micros
+            .saturating_mul(10)
+            .saturating_add(EPOCH_DIFF_100NS);
         if t < 0 {
             0
         } else {
@@ -65,8 +70,14 @@ impl Time {
     /// The time of a Windows FILETIME (saturating).
     pub const fn from_filetime(ft: u64) -> Time {
         const EPOCH_DIFF_100NS: i64 = 116_444_736_000_000_000;
-        let ft = if ft > i64::MAX as u64 { i64::MAX } else { ft as i64 };
-        Time { unix_micros: ft.saturating_sub(EPOCH_DIFF_100NS).div_euclid(10) }
+        let ft = if ft > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            ft as i64
+        };
+        Time {
+            unix_micros: ft.saturating_sub(EPOCH_DIFF_100NS).div_euclid(10),
+        }
     }
 }
 

@@ -1,1 +1,3 @@
-//! Shared helpers for the integration tests (vector file reader).
+//! Shared helpers for the integration tests and benches.
+
+pub mod bench_rng;

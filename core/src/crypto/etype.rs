@@ -119,7 +119,9 @@ pub struct Key {
 
 impl core::fmt::Debug for Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Key").field("etype", &self.etype).finish_non_exhaustive()
+        f.debug_struct("Key")
+            .field("etype", &self.etype)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,7 +129,9 @@ impl Key {
     /// A key from raw bytes (keytab, ccache, EncryptionKey); the length must match.
     pub fn from_bytes(etype: Etype, bytes: &[u8]) -> Result<Key> {
         let _ = bytes;
-        Err(Error::UnsupportedEtype { etype: etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: etype.as_i32(),
+        })
     }
 
     /// RFC 3961 string-to-key. `params` is the etype's s2kparams (None = default).
@@ -138,13 +142,17 @@ impl Key {
         params: Option<&[u8]>,
     ) -> Result<Key> {
         let _ = (password, salt, params);
-        Err(Error::UnsupportedEtype { etype: etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: etype.as_i32(),
+        })
     }
 
     /// RFC 3961 random-to-key from the caller's RNG (session keys, subkeys).
     pub fn random<R: CryptoRng + ?Sized>(etype: Etype, rng: &mut R) -> Result<Key> {
         let _ = rng;
-        Err(Error::UnsupportedEtype { etype: etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: etype.as_i32(),
+        })
     }
 
     /// The key's etype.
@@ -161,7 +169,9 @@ impl Key {
     /// that protects many messages derives them once.
     pub fn derive(&self, usage: u32) -> Result<UsageKeys> {
         let _ = usage;
-        Err(Error::UnsupportedEtype { etype: self.etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: self.etype.as_i32(),
+        })
     }
 
     /// Encrypts in place: plaintext at `buf[header_len..header_len + plaintext_len]`;
@@ -213,21 +223,29 @@ impl UsageKeys {
         plaintext_len: usize,
     ) -> Result<usize> {
         let _ = (rng, buf, plaintext_len);
-        Err(Error::UnsupportedEtype { etype: self.etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: self.etype.as_i32(),
+        })
     }
     /// See [`Key::decrypt`].
     pub fn decrypt(&self, buf: &mut [u8]) -> Result<Range<usize>> {
         let _ = buf;
-        Err(Error::UnsupportedEtype { etype: self.etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: self.etype.as_i32(),
+        })
     }
     /// See [`Key::checksum`].
     pub fn checksum(&self, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
         let _ = (data, out);
-        Err(Error::UnsupportedEtype { etype: self.etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: self.etype.as_i32(),
+        })
     }
     /// See [`Key::verify_checksum`].
     pub fn verify_checksum(&self, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
         let _ = (data, checksum);
-        Err(Error::UnsupportedEtype { etype: self.etype.as_i32() })
+        Err(Error::UnsupportedEtype {
+            etype: self.etype.as_i32(),
+        })
     }
 }
