@@ -35,6 +35,8 @@ pub const DEFAULT_KEYTAB: &str = "/etc/krb5.keytab";
 pub const NT_UNKNOWN: i32 = 0;
 /// `KRB5_NT_PRINCIPAL`: a user or a generic principal.
 pub const NT_PRINCIPAL: i32 = 1;
+/// `KRB5_NT_SRV_INST`: a service with an instance (`krbtgt/REALM`).
+pub const NT_SRV_INST: i32 = 2;
 /// `KRB5_NT_SRV_HST`: a host-based service (`service/host`).
 pub const NT_SRV_HST: i32 = 3;
 
@@ -92,6 +94,17 @@ impl std::error::Error for Error {
         match self {
             Error::Io { source, .. } => Some(source),
             _ => None,
+        }
+    }
+}
+
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        match e {
+            Error::Io { path, source } => {
+                crate::Error::io(format!("keytab {}", path.display()), source)
+            }
+            other => crate::Error::Format(other.to_string()),
         }
     }
 }
