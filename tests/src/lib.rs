@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests and benches: the reader of the
-//! published vector files in `tests/vectors/` (format: `tests/vectors/README.md`)
+//! published vector files in `tests/vectors/` (format: `tests/vectors/README.md`),
 //! the benches' RNG, and the interop tests' environment.
 
 pub mod bench_rng;
