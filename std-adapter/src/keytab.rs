@@ -26,7 +26,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// MIT's default keytab when `KRB5_KTNAME` is unset.
 pub const DEFAULT_KEYTAB: &str = "/etc/krb5.keytab";
@@ -308,34 +308,41 @@ impl Keytab {
     }
 
     /// Serializes as a version 0x502 file: one record per entry, no holes, each
-    /// with the 32-bit kvno (as MIT writes since 1.14).
+    /// with the 32-bit kvno (as MIT writes since 1.14). The buffer is sized up
+    /// front so that no reallocation leaves copies of keys behind.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = vec![5, VERSION_2];
+        let mut total = 2usize;
         for e in &self.entries {
-            let mut rec = Vec::new();
+            total = total.saturating_add(4).saturating_add(record_len(e));
+        }
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(&[5, VERSION_2]);
+        for e in &self.entries {
+            let len =
+                i32::try_from(record_len(e)).map_err(|_| Error::TooLarge { what: "entry" })?;
             let count =
                 u16::try_from(e.principal.components.len()).map_err(|_| Error::TooLarge {
                     what: "number of principal components",
                 })?;
-            rec.extend_from_slice(&count.to_be_bytes());
-            put_data(&mut rec, &e.principal.realm, "realm")?;
-            for c in &e.principal.components {
-                put_data(&mut rec, c, "principal component")?;
-            }
-            rec.extend_from_slice(&e.principal.name_type.to_be_bytes());
-            rec.extend_from_slice(&e.timestamp.to_be_bytes());
-            // The 8-bit field keeps the low byte; readers take the full kvno
-            // from the 32-bit field after the key.
-            rec.push(e.kvno.to_be_bytes()[3]);
             let enctype =
                 i16::try_from(e.enctype).map_err(|_| Error::TooLarge { what: "enctype" })?;
-            rec.extend_from_slice(&enctype.to_be_bytes());
-            put_data(&mut rec, &e.key, "key")?;
-            rec.extend_from_slice(&e.kvno.to_be_bytes());
-            let len = i32::try_from(rec.len()).map_err(|_| Error::TooLarge { what: "entry" })?;
             out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(&rec);
-            rec.fill(0);
+            out.extend_from_slice(&count.to_be_bytes());
+            put_data(&mut out, &e.principal.realm, "realm")?;
+            for c in &e.principal.components {
+                put_data(&mut out, c, "principal component")?;
+            }
+            out.extend_from_slice(&e.principal.name_type.to_be_bytes());
+            out.extend_from_slice(&e.timestamp.to_be_bytes());
+            // The 8-bit field keeps the low byte; readers take the full kvno
+            // from the 32-bit field after the key.
+            out.push(e.kvno.to_be_bytes()[3]);
+            out.extend_from_slice(&enctype.to_be_bytes());
+            if let Err(err) = put_data(&mut out, &e.key, "key") {
+                out.zeroize();
+                return Err(err);
+            }
+            out.extend_from_slice(&e.kvno.to_be_bytes());
         }
         Ok(out)
     }
@@ -391,6 +398,16 @@ impl Keytab {
             None => candidates.max_by_key(|e| e.kvno),
         }
     }
+}
+
+/// Bytes of an entry's record after its length field.
+fn record_len(e: &Entry) -> usize {
+    let data = |d: &[u8]| d.len().saturating_add(2);
+    let mut n = 2 + data(&e.principal.realm) + 4 + 4 + 1 + 2 + data(&e.key) + 4;
+    for c in &e.principal.components {
+        n = n.saturating_add(data(c));
+    }
+    n
 }
 
 fn put_data(out: &mut Vec<u8>, data: &[u8], what: &'static str) -> Result<(), Error> {
@@ -635,6 +652,7 @@ mod tests {
         let kt = sample();
         let bytes = kt.to_bytes().unwrap();
         assert_eq!(&bytes[..2], &[5, 2]);
+        assert_eq!(bytes.len(), bytes.capacity(), "record_len must size the buffer exactly");
         let back = Keytab::parse(&bytes).unwrap();
         assert_eq!(back, kt);
         assert_eq!(back.entries[1].kvno, 0x1_0002);
