@@ -652,7 +652,11 @@ mod tests {
         let kt = sample();
         let bytes = kt.to_bytes().unwrap();
         assert_eq!(&bytes[..2], &[5, 2]);
-        assert_eq!(bytes.len(), bytes.capacity(), "record_len must size the buffer exactly");
+        assert_eq!(
+            bytes.len(),
+            bytes.capacity(),
+            "record_len must size the buffer exactly"
+        );
         let back = Keytab::parse(&bytes).unwrap();
         assert_eq!(back, kt);
         assert_eq!(back.entries[1].kvno, 0x1_0002);
