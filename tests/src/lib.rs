@@ -1,9 +1,11 @@
 //! Shared helpers for the integration tests and benches: the reader of the
 //! published vector files in `tests/vectors/` (format: `tests/vectors/README.md`),
-//! the benches' RNG, and the scripted RNG vector tests inject fixed "random"
-//! values with.
+//! the benches' RNG, the scripted RNG vector tests inject fixed "random" values
+//! with, the interop tests' environment ([`interop`]) and the Python peers
+//! ([`peer`]).
 
 pub mod bench_rng;
+pub mod interop;
 pub mod peer;
 pub mod script_rng;
 
