@@ -16,7 +16,13 @@
 )]
 
 pub mod crypto;
+#[cfg(feature = "kerberos")]
+pub mod der;
 mod error;
+#[cfg(feature = "kerberos")]
+pub mod gss;
+#[cfg(feature = "kerberos")]
+pub mod kerberos;
 pub mod step;
 
 pub use error::{Error, Result};

@@ -125,7 +125,13 @@ pub trait Protect {
 
     /// Seals (wraps with confidentiality) in place: the message is at
     /// `buf[sizes().seal_header..][..data_len]`; returns the token length in `buf`.
-    fn seal(&mut self, buf: &mut [u8], data_len: usize) -> Result<usize>;
+    /// `rng` supplies the confounders some mechanisms (Kerberos) need.
+    fn seal<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        buf: &mut [u8],
+        data_len: usize,
+    ) -> Result<usize>;
 
     /// Unseals (unwraps) a token in place; returns where the message now lies in `buf`.
     fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>>;

@@ -111,7 +111,7 @@ pub fn seal<C: Protect>(ctx: &mut C, message: &[u8]) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; sizes.seal_header + message.len() + sizes.seal_trailer];
     buf[sizes.seal_header..][..message.len()].copy_from_slice(message);
     let n = ctx
-        .seal(&mut buf, message.len())
+        .seal(&mut OsRng, &mut buf, message.len())
         .map_err(|e| Error::auth("wrapping", e))?;
     buf.truncate(n);
     Ok(buf)

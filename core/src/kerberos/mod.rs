@@ -1,0 +1,3 @@
+//! Kerberos V5 (RFC 4120).
+
+pub mod wire;
