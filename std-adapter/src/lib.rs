@@ -5,6 +5,7 @@
 //! - [`framing`] and [`session`]: the CLI's length-prefixed TCP framing and the
 //!   generic client/server drivers over any package's context.
 
+pub mod ccache;
 pub mod cli;
 pub mod clock;
 pub mod demo;
