@@ -11,8 +11,30 @@
 //! `buf[etype.header_len()..]` and calls [`Key::encrypt`]; to decrypt, it passes
 //! the whole ciphertext to [`Key::decrypt`] and gets back the range of the
 //! plaintext inside the same buffer, released only after the checksum verified.
+//!
+//! A context that protects many messages under one key usage keeps the
+//! [`UsageKeys`] from [`Key::derive`] instead of re-deriving per message.
+//! Key usage numbers are named in [`usage`]. [`nfold`] and [`cts`] are the
+//! RFC 3961/3962 building blocks, public so their own published vectors can
+//! pin them.
 
+pub mod cts;
+pub mod nfold;
 pub mod ntlm;
+pub mod usage;
 
+mod aes_sha1;
+mod aes_sha2;
+#[cfg(feature = "legacy")]
+mod des;
 mod etype;
-pub use etype::{ChecksumType, Etype, Key, UsageKeys, MAX_CHECKSUM_LEN, MAX_KEY_LEN, MAX_OVERHEAD};
+#[cfg(test)]
+mod etype_tests;
+mod mac;
+mod rc4_hmac;
+mod rfc3961;
+
+pub use etype::{
+    ChecksumType, Etype, Key, Subkey, UsageKeys, MAX_CHECKSUM_LEN, MAX_CONFOUNDER_LEN, MAX_KEY_LEN,
+    MAX_OVERHEAD, MAX_S2K_ITERATIONS, MAX_SALT_LEN,
+};
