@@ -1199,3 +1199,29 @@ fn context_sizes() {
     assert!(init <= 640, "{init}");
     assert_eq!(size_of::<ReplayCache<64>>(), 64 * 24 + size_of::<usize>());
 }
+
+#[test]
+fn integrity_only_wrap_checksum_uses_the_seal_usage() {
+    // RFC 4121 section 2 defines KG-USAGE-INITIATOR-SEAL (24) for Wrap tokens
+    // and KG-USAGE-INITIATOR-SIGN (25) for MIC tokens; MIT (k5sealv3.c) keys
+    // every Wrap token, with or without confidentiality, with the SEAL usage,
+    // and the live interop test fails against MIT otherwise. The checksum
+    // covers the data, then the header with EC and RRC zero (section 4.2.4).
+    let mut rng = TestRng::new(20);
+    for etype in [Etype::Aes128CtsHmacSha196, Etype::Aes256CtsHmacSha384192] {
+        let key = Key::random(etype, &mut rng).unwrap();
+        let mut cfx = Cfx::new(&key, true, false, 7, 9).unwrap();
+        let msg = b"integrity only";
+        let h = cfx.wrap_header_len(false);
+        let mut buf = vec![0u8; h + msg.len() + cfx.wrap_trailer_len(false)];
+        buf[h..][..msg.len()].copy_from_slice(msg);
+        let n = cfx.wrap(&mut rng, false, &mut buf, msg.len()).unwrap();
+        let mut header = [0u8; 16];
+        header.copy_from_slice(&buf[..16]);
+        header[4..8].fill(0);
+        let mut want = vec![0u8; etype.checksum_type().size()];
+        key.checksum(usage::GSS_INITIATOR_SEAL, &[msg, &header], &mut want)
+            .unwrap();
+        assert_eq!(&buf[16 + msg.len()..n], &want[..]);
+    }
+}

@@ -308,12 +308,21 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             .into());
         }
 
+        let context_key = auth.subkey.as_ref().unwrap_or(&tkt.session_key);
+        // Refuse a context key no per-message token can use (des-cbc-md5)
+        // before the authenticator takes room in the replay cache.
+        if !is_cfx(context_key.etype()) && context_key.etype() != Etype::Rc4Hmac {
+            return Err(Error::UnsupportedEtype {
+                etype: context_key.etype().as_i32(),
+            }
+            .into());
+        }
+
         let ctime = auth.ctime.to_time(auth.cusec);
         let digest = replay_digest(req.authenticator.cipher);
         self.replay
             .check_and_insert(&digest, ctime, now, self.skew_secs)?;
 
-        let context_key = auth.subkey.as_ref().unwrap_or(&tkt.session_key);
         let recv_seq = auth.seq;
         let mut granted = auth.flags;
         let (progress, session) = if mutual {
