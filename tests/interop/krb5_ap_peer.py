@@ -5,6 +5,9 @@ for tests/tests/kerberos_mit_interop.rs.
   krb5_ap_peer.py accept                       keys from KRB5_KTNAME
   krb5_ap_peer.py initiate PRINCIPAL [nomutual]  ticket from KRB5CCNAME
 
+With PEER_CHANNEL_BINDINGS set (hex), the context is bound to channel bindings
+holding that application data (no addresses).
+
 Commands, one per line, byte strings in hex ("-" for empty):
   step HEX          -> "token HEX done"   (done: 1 when the context is complete)
   name              -> "name TEXT"        (the initiator's name, acceptor side)
@@ -15,9 +18,11 @@ Commands, one per line, byte strings in hex ("-" for empty):
   verify HEX HEX    -> "ok"
 Any failure answers "err TEXT" and the peer keeps reading.
 """
+import os
 import sys
 
 import gssapi
+from gssapi.raw import ChannelBindings
 
 
 def unhex(s):
@@ -30,8 +35,10 @@ def tohex(b):
 
 def main():
     role = sys.argv[1]
+    cb = os.environ.get("PEER_CHANNEL_BINDINGS")
+    cb = ChannelBindings(application_data=bytes.fromhex(cb)) if cb else None
     if role == "accept":
-        ctx = gssapi.SecurityContext(usage="accept")
+        ctx = gssapi.SecurityContext(usage="accept", channel_bindings=cb)
     else:
         name = gssapi.Name(sys.argv[2], gssapi.NameType.kerberos_principal)
         flags = [
@@ -43,7 +50,11 @@ def main():
         if len(sys.argv) < 4 or sys.argv[3] != "nomutual":
             flags.append(gssapi.RequirementFlag.mutual_authentication)
         ctx = gssapi.SecurityContext(
-            name=name, usage="initiate", flags=flags, mech=gssapi.MechType.kerberos
+            name=name,
+            usage="initiate",
+            flags=flags,
+            mech=gssapi.MechType.kerberos,
+            channel_bindings=cb,
         )
     for line in sys.stdin:
         words = line.split()

@@ -15,7 +15,8 @@ use authcore::crypto::{Etype, Key};
 use authcore::kerberos::mint::{mint_ticket, TicketSpec};
 use authcore::kerberos::wire::{name_type, ticket_flags, KerberosString, PrincipalName};
 use authcore::kerberos::{
-    gss_flags, Acceptor, AcceptorConfig, Initiator, InitiatorConfig, KeyEntry, ReplayCache,
+    gss_flags, Acceptor, AcceptorConfig, ChannelBindings, Initiator, InitiatorConfig, KeyEntry,
+    ReplayCache,
 };
 use authcore::{Progress, Protect, Step, Time};
 use authcore_tests::bench_rng::TestRng;
@@ -45,8 +46,16 @@ struct Peer {
 
 impl Peer {
     fn spawn(dir: &Path, args: &[&str]) -> Peer {
+        Peer::spawn_bound(dir, args, None)
+    }
+
+    fn spawn_bound(dir: &Path, args: &[&str], bindings: Option<&[u8]>) -> Peer {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/krb5_ap_peer.py");
-        let mut child = Command::new("/usr/bin/python3")
+        let mut cmd = Command::new("/usr/bin/python3");
+        if let Some(cb) = bindings {
+            cmd.env("PEER_CHANNEL_BINDINGS", hex::encode(cb));
+        }
+        let mut child = cmd
             .arg(script)
             .args(args)
             .env("KRB5_CONFIG", dir.join("krb5.conf"))
@@ -84,6 +93,15 @@ impl Peer {
             "MIT peer: {reply}"
         );
         words
+    }
+
+    /// The raw reply line (for commands expected to fail).
+    fn raw(&mut self, line: &str) -> String {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut reply = String::new();
+        self.stdout.read_line(&mut reply).unwrap();
+        reply
     }
 
     fn token(&mut self, line: &str) -> Vec<u8> {
@@ -397,4 +415,64 @@ fn mit_initiator_with_our_acceptor() {
             let _ = std::fs::remove_dir_all(&s.dir);
         }
     }
+}
+
+#[test]
+#[ignore = "needs /usr/bin/python3 with python-gssapi and MIT krb5"]
+fn channel_bindings_agree_with_mit() {
+    // MIT computes the RFC 4121 section 4.1.1.2 Bnd hash itself: agreement in
+    // both directions pins ours, and a mismatch is refused on both sides.
+    let mut rng = TestRng::new(300);
+    let data = b"tls-server-end-point:0123456789abcdef";
+    let other = b"tls-server-end-point:fedcba9876543210";
+    let s = setup(Etype::Aes256CtsHmacSha196, &mut rng);
+
+    // Our initiator, MIT acceptor.
+    for (peer_cb, ok) in [(&data[..], true), (&other[..], false)] {
+        let mut mit = Peer::spawn_bound(&s.dir, &["accept"], Some(peer_cb));
+        let mut init = Initiator::new(
+            &s.ticket,
+            s.session_key.clone(),
+            PrincipalName::new(name_type::PRINCIPAL, &ALICE),
+            REALM.as_bytes(),
+            InitiatorConfig {
+                channel_bindings: Some(ChannelBindings::application(data)),
+                ..InitiatorConfig::default()
+            },
+        )
+        .unwrap();
+        let mut out = vec![0u8; 4096];
+        let Ok(Progress::Continue { written }) = init.step(&[], &mut out, now(), &mut rng) else {
+            panic!()
+        };
+        let reply = mit.raw(&format!("step {}", hex(&out[..written])));
+        assert_eq!(reply.starts_with("token "), ok, "{reply}");
+    }
+
+    // MIT initiator, our acceptor.
+    let entries = [KeyEntry {
+        principal: &[b"host", b"localhost"],
+        realm: REALM.as_bytes(),
+        kvno: KVNO,
+        key: s.service_key.clone(),
+    }];
+    for (peer_cb, ok) in [(&data[..], true), (&other[..], false)] {
+        let mut mit = Peer::spawn_bound(
+            &s.dir,
+            &["initiate", "host/localhost@EXAMPLE.TEST"],
+            Some(peer_cb),
+        );
+        let token = unhex(&mit.cmd("step -")[1]);
+        let mut cache = ReplayCache::<1>::new();
+        let config = AcceptorConfig {
+            channel_bindings: Some(ChannelBindings::application(data)),
+            ..AcceptorConfig::default()
+        };
+        let mut acc = Acceptor::new(&entries[..], &mut cache, config).unwrap();
+        let mut out = vec![0u8; 4096];
+        let res = acc.step(&token, &mut out, now(), &mut rng);
+        assert_eq!(res.is_ok(), ok, "{res:?}");
+        assert_eq!(acc.channel_bound(), ok);
+    }
+    let _ = std::fs::remove_dir_all(&s.dir);
 }
