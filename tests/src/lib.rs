@@ -1,5 +1,6 @@
-//! Shared helpers for the integration tests and benches: the reader of the published
-//! vector files in `tests/vectors/` (format: `tests/vectors/README.md`).
+//! Shared helpers for the integration tests and benches: the reader of the
+//! published vector files in `tests/vectors/` (format: `tests/vectors/README.md`)
+//! and the benches' RNG.
 
 pub mod bench_rng;
 

@@ -10,8 +10,13 @@
 //!
 //! Everything works in place on the caller's buffer, block by block.
 
-use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
+use aes::cipher::consts::U16;
+use aes::cipher::{
+    Array, BlockCipherDecrypt, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt,
+    BlockSizeUser, KeyInit,
+};
 use aes::{Aes128, Aes256};
+use zeroize::Zeroize;
 
 use crate::{Error, Result};
 
@@ -52,6 +57,66 @@ impl Aes {
         match self {
             Aes::A128(c) => c.decrypt_block(block.into()),
             Aes::A256(c) => c.decrypt_block(block.into()),
+        }
+    }
+
+    /// CBC-encrypts whole blocks of `data` in place, chaining from `prev`
+    /// (left holding the last ciphertext block). One backend call for the
+    /// whole run keeps the round keys loaded instead of dispatching per block.
+    fn cbc_encrypt(&self, prev: &mut Block, data: &mut [u8]) {
+        let run = CbcEncrypt { prev, data };
+        match self {
+            Aes::A128(c) => c.encrypt_with_backend(run),
+            Aes::A256(c) => c.encrypt_with_backend(run),
+        }
+    }
+
+    /// CBC-decrypts whole blocks of `data` in place, chaining from `prev`
+    /// (left holding the last ciphertext block). Decryption has no chain
+    /// dependency, so blocks go to the cipher in groups it can run in parallel.
+    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]) {
+        const GROUP: usize = 8;
+        let mut saved = [[0u8; BLOCK_LEN]; GROUP];
+        for group in data.chunks_mut(GROUP * BLOCK_LEN) {
+            // The ciphertext is needed for chaining after it is overwritten.
+            saved
+                .iter_mut()
+                .zip(group.chunks_exact(BLOCK_LEN))
+                .for_each(|(s, c)| s.copy_from_slice(c));
+            let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(group);
+            match self {
+                Aes::A128(c) => c.decrypt_blocks(blocks),
+                Aes::A256(c) => c.decrypt_blocks(blocks),
+            }
+            let mut chain: &Block = prev;
+            for (plain, cipher) in group.chunks_exact_mut(BLOCK_LEN).zip(saved.iter()) {
+                plain
+                    .iter_mut()
+                    .zip(chain.iter())
+                    .for_each(|(p, c)| *p ^= c);
+                chain = cipher;
+            }
+            *prev = *chain;
+        }
+        saved.zeroize();
+    }
+}
+
+struct CbcEncrypt<'a> {
+    prev: &'a mut Block,
+    data: &'a mut [u8],
+}
+
+impl BlockSizeUser for CbcEncrypt<'_> {
+    type BlockSize = U16;
+}
+
+impl BlockCipherEncClosure for CbcEncrypt<'_> {
+    fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
+        for chunk in self.data.chunks_exact_mut(BLOCK_LEN) {
+            xor_into(self.prev, chunk);
+            backend.encrypt_block_inplace(self.prev.into());
+            chunk.copy_from_slice(self.prev.as_slice());
         }
     }
 }
@@ -118,11 +183,7 @@ pub(crate) fn encrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
 
     // Plain CBC over every block before the final one.
     let mut prev = *iv;
-    for chunk in head.chunks_exact_mut(BLOCK_LEN) {
-        xor_into(&mut prev, chunk);
-        aes.encrypt(&mut prev);
-        chunk.copy_from_slice(&prev);
-    }
+    aes.cbc_encrypt(&mut prev, head);
     // `prev` is now the last full ciphertext block C[n-2]; the final plaintext
     // block, zero padded, chains from it.
     let mut stolen = load(tail)?;
@@ -169,14 +230,7 @@ pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
         .ok_or(Error::BadCiphertextLength { len })?;
 
     let mut prev = *iv;
-    for chunk in cbc_part.chunks_exact_mut(BLOCK_LEN) {
-        let cipher = load(chunk)?;
-        let mut block = cipher;
-        aes.decrypt(&mut block);
-        xor_into(&mut block, &prev);
-        chunk.copy_from_slice(&block);
-        prev = cipher;
-    }
+    aes.cbc_decrypt(&mut prev, cbc_part);
 
     // The block in the second-to-last position is the encryption of the
     // padded final plaintext chained from the original C[n-2]. Decrypting it
@@ -210,13 +264,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_every_length_from_one_block_to_four() {
+    fn round_trips_every_length_across_decryption_groups() {
+        // Up to 20 blocks: decryption works in groups of 8, encryption block
+        // by block, so this crosses every group boundary case.
         let key = [7u8; 32];
         let iv = [0u8; 16];
-        for len in 16..=64 {
-            let plain: [u8; 64] = core::array::from_fn(|i| i as u8);
+        for len in 16..=320 {
+            let plain: [u8; 320] = core::array::from_fn(|i| (i * 31) as u8);
             let mut buf = plain;
             let next_enc = encrypt(&key, &iv, &mut buf[..len]).unwrap();
+            // CBC property: a one-block change propagates to everything after it.
+            let mut other = plain;
+            other[0] ^= 1;
+            encrypt(&key, &iv, &mut other[..len]).unwrap();
+            assert_ne!(&other[len - 16..len], &buf[len - 16..len]);
             assert_ne!(&buf[..len], &plain[..len]);
             let next_dec = decrypt(&key, &iv, &mut buf[..len]).unwrap();
             assert_eq!(&buf[..len], &plain[..len], "len {len}");

@@ -426,6 +426,11 @@ impl Key {
 
     /// Derives (and returns ready to use) the keys of one key usage, so a context
     /// that protects many messages derives them once.
+    ///
+    /// AES etypes derive Ke, Ki and Kc; rc4-hmac derives K1 for the RFC 4757
+    /// message type of `usage` (3 and 9 become 8, 23 becomes 13) and Ksign, and
+    /// for usage 9 also accepts ciphertext made under the untranslated 9, as MIT
+    /// sends it; des-cbc-md5 has no key usages and keeps the key as is.
     pub fn derive(&self, usage: u32) -> Result<UsageKeys> {
         let mut keys = UsageKeys {
             etype: self.etype,
