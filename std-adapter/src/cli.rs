@@ -9,9 +9,13 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use authcore::kerberos::{self, wire::PrincipalName};
 use authcore::ntlm;
 
+use crate::ccache::Ccache;
 use crate::error::{Error, Result};
+use crate::keytab::Keytab;
+use crate::krb::{parse_service, NameParts, SharedReplayCache};
 use crate::server::{self, Limits};
 use crate::session;
 use crate::users::UsersFile;
@@ -202,9 +206,7 @@ fn serve(args: &Args) -> Result<()> {
                 .map(|_| ())
             })
         }
-        "kerberos" => Err(Error::Usage(
-            "kerberos serving is not available in this build yet".into(),
-        )),
+        "kerberos" => serve_kerberos(args, &listen, limits),
         other => Err(Error::Usage(format!(
             "unknown package '{other}' (ntlm, kerberos)"
         ))),
@@ -247,11 +249,7 @@ fn connect(args: &Args) -> Result<()> {
                 .map_err(|e| Error::auth("NTLM initiator", e))?;
             session::client(&mut stream, &mut ctx, message.as_bytes())?
         }
-        "kerberos" => {
-            return Err(Error::Usage(
-                "kerberos connecting is not available in this build yet".into(),
-            ))
-        }
+        "kerberos" => connect_kerberos(args, &mut stream, message)?,
         other => {
             return Err(Error::Usage(format!(
                 "unknown package '{other}' (ntlm, kerberos)"
@@ -260,4 +258,79 @@ fn connect(args: &Args) -> Result<()> {
     };
     println!("{}", String::from_utf8_lossy(&echo));
     Ok(())
+}
+
+fn serve_kerberos(args: &Args, listen: &str, limits: Limits) -> Result<()> {
+    let path = match args.get("keytab") {
+        Some(p) => crate::keytab::resolve_name(p)?,
+        None => crate::keytab::default_path()?,
+    };
+    let keytab = Arc::new(Keytab::read(&path)?);
+    if keytab.entries.is_empty() {
+        return Err(Error::Usage(format!(
+            "keytab {} has no keys",
+            path.display()
+        )));
+    }
+    // Without --service, a ticket for any principal of the keytab is accepted
+    // (as MIT acceptors do with no name). With one, its realm is optional.
+    let service = match args.get("service") {
+        Some(spec) => {
+            // `service/host@REALM` names a realm; `service/host` and the GSS
+            // form `service@host` leave it to the ticket.
+            let realm_given = spec
+                .split_once('@')
+                .is_some_and(|(name, _)| name.contains('/'));
+            let p = parse_service(spec, "UNSPECIFIED")?;
+            Some((NameParts::of(&p), realm_given.then(|| p.realm.clone())))
+        }
+        None => None,
+    };
+    let service = Arc::new(service);
+    let replay = SharedReplayCache::default();
+    server::serve(listen, limits, move |stream, _peer| {
+        let strings = service.as_ref().as_ref().map(|(n, _)| n.strings());
+        let mut config = kerberos::AcceptorConfig::default();
+        if let (Some((name, realm)), Some(strings)) = (service.as_ref(), strings.as_ref()) {
+            config.service = Some(PrincipalName::new(name.name_type(), strings));
+            config.service_realm = realm.as_deref();
+        }
+        let mut ctx = kerberos::Acceptor::new(&*keytab, replay.clone(), config)
+            .map_err(|e| Error::auth("Kerberos acceptor", e))?;
+        session::server(stream, &mut ctx, |ctx| {
+            if let Some(id) = ctx.identity() {
+                println!("authenticated: {id}");
+            }
+        })
+        .map(|_| ())
+    })
+}
+
+fn connect_kerberos(args: &Args, stream: &mut TcpStream, message: &str) -> Result<Vec<u8>> {
+    let target = args.require("target")?;
+    let ccache = Ccache::read_default()?;
+    let client = ccache.default_principal().clone();
+    let client_realm = String::from_utf8_lossy(&client.realm).into_owned();
+    let service = parse_service(target, &client_realm)?;
+    let cred = ccache.find(&service).ok_or_else(|| {
+        Error::Usage(format!(
+            "no ticket for {} in the credential cache (get one with `kvno {target}`)",
+            service
+        ))
+    })?;
+    let key = cred
+        .key()
+        .map_err(|e| Error::auth("session key in the credential cache", e))?;
+    let client_parts = NameParts::of(&client);
+    let strings = client_parts.strings();
+    let name = PrincipalName::new(client_parts.name_type(), &strings);
+    let mut ctx = kerberos::Initiator::new(
+        &cred.ticket,
+        key,
+        name,
+        &client.realm,
+        kerberos::InitiatorConfig::default(),
+    )
+    .map_err(|e| Error::auth("Kerberos initiator", e))?;
+    session::client(stream, &mut ctx, message.as_bytes())
 }

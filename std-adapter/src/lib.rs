@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod framing;
 pub mod keytab;
+pub mod krb;
 mod ntlm_store;
 pub mod rng;
 pub mod server;

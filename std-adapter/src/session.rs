@@ -94,9 +94,18 @@ pub fn server<S: Read + Write, C: Step + Protect>(
     let mut out = vec![0u8; TOKEN_BUF];
     loop {
         let input = recv(stream, "client's handshake token")?;
-        let progress = ctx
-            .step(&input, &mut out, clock::now(), &mut OsRng)
-            .map_err(|e| Error::auth("handshake", e))?;
+        let progress = match ctx.step(&input, &mut out, clock::now(), &mut OsRng) {
+            Ok(p) => p,
+            Err(e) => {
+                // Kerberos answers a refused AP-REQ with a KRB-ERROR the client
+                // can name; best effort, the connection is closing anyway.
+                let n = ctx.error_token_len();
+                if n > 0 {
+                    let _ = send(stream, &out[..n], "error token");
+                }
+                return Err(Error::auth("handshake", e));
+            }
+        };
         match progress {
             Progress::Continue { written } => send(stream, &out[..written], "handshake token")?,
             Progress::Complete { written } => {
