@@ -11,6 +11,9 @@ pub enum Package {
     /// NTLM (MS-NLMP), NTLMv2 with extended session security.
     #[cfg(feature = "ntlm")]
     Ntlm,
+    /// Kerberos V5 as the GSS-API krb5 mechanism (RFC 4121, RFC 4757 tokens).
+    #[cfg(feature = "kerberos")]
+    Kerberos,
 }
 
 /// What a caller needs to know about a package before using it.
@@ -45,7 +48,32 @@ pub const PACKAGES: &[PackageInfo] = &[
         seal_header: crate::ntlm::SIGNATURE_LEN,
         seal_trailer: 0,
     },
+    #[cfg(feature = "kerberos")]
+    PackageInfo {
+        package: Package::Kerberos,
+        name: "Kerberos",
+        comment: "Kerberos V5 AP exchange (GSS krb5), etypes 17/18/19/20/23",
+        max_token: crate::kerberos::MAX_TOKEN_LEN,
+        max_signature: max(crate::gss::cfx::MAX_MIC_LEN, crate::gss::rc4::MIC_LEN),
+        seal_header: max(
+            crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CONFOUNDER_LEN,
+            crate::gss::rc4::WRAP_HEADER_LEN,
+        ),
+        seal_trailer: max(
+            crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CHECKSUM_LEN,
+            crate::gss::rc4::WRAP_TRAILER_LEN,
+        ),
+    },
 ];
+
+#[cfg(feature = "kerberos")]
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
 
 /// The packages of this build.
 pub fn enumerate() -> &'static [PackageInfo] {

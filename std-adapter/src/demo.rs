@@ -2,8 +2,13 @@
 //! token printed as it crosses, then sealed messages both ways and the server's
 //! view of the client.
 
+use authcore::crypto::{Etype, Key};
+use authcore::gss::token::{tok_id, Krb5Token};
+use authcore::kerberos::mint::{mint_ticket, TicketSpec};
+use authcore::kerberos::wire::{name_type, ticket_flags, KerberosString, PrincipalName};
+use authcore::kerberos::{self, KeyEntry, ReplayCache};
 use authcore::ntlm::{self, CredentialStore, NtHash};
-use authcore::{Progress, Protect, Step};
+use authcore::{Progress, Protect, Step, Time};
 
 use crate::error::{Error, Result};
 use crate::{clock, rng::OsRng};
@@ -11,6 +16,8 @@ use crate::{clock, rng::OsRng};
 /// Runs the demo; prints to stdout.
 pub fn run() -> Result<()> {
     ntlm_demo()?;
+    println!();
+    kerberos_demo()?;
     Ok(())
 }
 
@@ -29,11 +36,25 @@ impl CredentialStore for DemoUser {
 }
 
 fn token_name(package: &str, token: &[u8]) -> &'static str {
-    match (package, token.get(8..12)) {
-        ("NTLM", Some([1, 0, 0, 0])) => "NEGOTIATE",
-        ("NTLM", Some([2, 0, 0, 0])) => "CHALLENGE",
-        ("NTLM", Some([3, 0, 0, 0])) => "AUTHENTICATE",
+    if package == "Kerberos" {
+        return match Krb5Token::parse(token).map(|t| t.tok_id) {
+            Ok(tok_id::AP_REQ) => "AP-REQ",
+            Ok(tok_id::AP_REP) => "AP-REP",
+            Ok(tok_id::KRB_ERROR) => "KRB-ERROR",
+            _ => "token",
+        };
+    }
+    match token.get(8..12) {
+        Some([1, 0, 0, 0]) => "NEGOTIATE",
+        Some([2, 0, 0, 0]) => "CHALLENGE",
+        Some([3, 0, 0, 0]) => "AUTHENTICATE",
         _ => "token",
+    }
+}
+
+fn say(line: std::fmt::Arguments<'_>) {
+    if !QUIET.with(|q| q.get()) {
+        println!("{line}");
     }
 }
 
@@ -60,11 +81,11 @@ fn handshake<C: Step, S: Step>(package: &str, client: &mut C, server: &mut S) ->
                 break;
             }
             let token = &to_server[..written];
-            println!(
+            say(format_args!(
                 "  client -> server  {:<13} {:>5} bytes",
                 token_name(package, token),
                 written
-            );
+            ));
             let p = server
                 .step(token, &mut to_client, clock::now(), &mut OsRng)
                 .map_err(|e| Error::auth("server step", e))?;
@@ -78,18 +99,18 @@ fn handshake<C: Step, S: Step>(package: &str, client: &mut C, server: &mut S) ->
             server_done = done;
             input = to_client[..written].to_vec();
             if written > 0 {
-                println!(
+                say(format_args!(
                     "  server -> client  {:<13} {:>5} bytes",
                     token_name(package, &input),
                     written
-                );
+                ));
             }
             if client_done && written > 0 {
                 return Err(Error::Format("server answered a completed client".into()));
             }
         }
     }
-    println!("  established on both sides");
+    say(format_args!("  established on both sides"));
     Ok(())
 }
 
@@ -99,11 +120,11 @@ fn exchange<A: Protect, B: Protect>(from: &str, a: &mut A, b: &mut B, msg: &str)
     let mut buf = token.clone();
     let range = b.unseal(&mut buf).map_err(|e| Error::auth("unseal", e))?;
     let got = String::from_utf8_lossy(&buf[range]).into_owned();
-    println!(
+    say(format_args!(
         "  {from}: sealed {:>3} bytes into a {:>3}-byte token, unsealed: {got:?}",
         msg.len(),
         token.len()
-    );
+    ));
     if got != msg {
         return Err(Error::Format("unsealed message differs".into()));
     }
@@ -149,5 +170,120 @@ fn ntlm_demo() -> Result<()> {
         &mut client,
         "hello back from the server",
     )?;
+    Ok(())
+}
+
+/// The built-in demo realm: its service key is generated at start, and the
+/// client's service ticket is minted with it (no KDC involved).
+const DEMO_REALM: &[u8] = b"AUTHCORE.DEMO";
+
+/// One AP exchange with mutual authentication in the demo realm for `etype`;
+/// `verbose` prints every step.
+fn kerberos_exchange(etype: Etype, verbose: bool) -> Result<()> {
+    let now = clock::now();
+    let service_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("service key", e))?;
+    let session_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("session key", e))?;
+    let service_parts = [KerberosString(b"host"), KerberosString(b"demo.authcore")];
+    let client_parts = [KerberosString(b"alice")];
+    let service = PrincipalName::new(name_type::SRV_HST, &service_parts);
+    let client = PrincipalName::new(name_type::PRINCIPAL, &client_parts);
+    let mut ticket = vec![0u8; 4096];
+    let spec = TicketSpec {
+        realm: DEMO_REALM,
+        service,
+        kvno: Some(1),
+        client_realm: DEMO_REALM,
+        client,
+        session_key: &session_key,
+        flags: ticket_flags::FORWARDABLE | ticket_flags::INITIAL | ticket_flags::PRE_AUTHENT,
+        authtime: now,
+        starttime: None,
+        endtime: Time::from_unix_secs(now.unix_secs().saturating_add(10 * 3600)),
+        authorization_data: None,
+    };
+    let n = mint_ticket(&service_key, &spec, &mut OsRng, &mut ticket)
+        .map_err(|e| Error::auth("minting", e))?;
+    ticket.truncate(n);
+    if verbose {
+        println!(
+            "  demo realm AUTHCORE.DEMO: service key for host/demo.authcore generated ({}),",
+            etype.name()
+        );
+        println!("  ticket for alice@AUTHCORE.DEMO minted with it ({n} bytes)");
+    }
+    let keytab = [KeyEntry {
+        principal: &[b"host", b"demo.authcore"],
+        realm: DEMO_REALM,
+        kvno: 1,
+        key: service_key,
+    }];
+    let mut replay = ReplayCache::<16>::new();
+    let mut server = kerberos::Acceptor::new(
+        &keytab[..],
+        &mut replay,
+        kerberos::AcceptorConfig::default(),
+    )
+    .map_err(|e| Error::auth("Kerberos acceptor", e))?;
+    let mut client = kerberos::Initiator::new(
+        &ticket,
+        session_key,
+        client,
+        DEMO_REALM,
+        kerberos::InitiatorConfig::default(),
+    )
+    .map_err(|e| Error::auth("Kerberos initiator", e))?;
+    if verbose {
+        handshake("Kerberos", &mut client, &mut server)?;
+    } else {
+        quiet(|| handshake("Kerberos", &mut client, &mut server))?;
+    }
+    let id = server
+        .identity()
+        .map(|id| id.to_string())
+        .ok_or_else(|| Error::Format("no identity after Kerberos".into()))?;
+    if verbose {
+        println!("  server's view: authenticated: {id}");
+        exchange(
+            "client -> server",
+            &mut client,
+            &mut server,
+            "hello over Kerberos",
+        )?;
+        exchange(
+            "server -> client",
+            &mut server,
+            &mut client,
+            "and back, sealed by the acceptor",
+        )?;
+    } else {
+        quiet(|| exchange("", &mut client, &mut server, "ping"))?;
+        quiet(|| exchange("", &mut server, &mut client, "pong"))?;
+        println!(
+            "  {:<28} AP exchange + mutual auth + sealed both ways: ok ({id})",
+            etype.name()
+        );
+    }
+    Ok(())
+}
+
+/// Runs `f` with step printing off (used for the per-etype summary lines).
+fn quiet<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    QUIET.with(|q| q.set(true));
+    let r = f();
+    QUIET.with(|q| q.set(false));
+    r
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn kerberos_demo() -> Result<()> {
+    println!("== Kerberos (GSS krb5 mechanism: AP-REQ/AP-REP, RFC 4121 Wrap)");
+    kerberos_exchange(Etype::Aes256CtsHmacSha196, true)?;
+    println!("  every etype:");
+    for etype in Etype::MODERN {
+        kerberos_exchange(etype, false)?;
+    }
     Ok(())
 }
