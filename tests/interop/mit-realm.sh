@@ -12,6 +12,13 @@
 # and kdc.log. `start` rebuilds the realm from scratch whenever its KDC is not
 # running, so the keys are always those of the passwords below.
 #
+# For each etype N of 17 18 19 20 23 there is also a service principal
+# etypeN/localhost whose only key is of etype N and whose session_enctypes is N
+# (so its tickets and their session keys are both etype N), its keytab
+# etypeN.keytab, and a client config krb5-etypeN.conf that includes krb5.conf and
+# restricts permitted/default_tkt/default_tgs_enctypes to N (so that the TGT, the
+# service ticket's session key and the GSS subkeys are all etype N).
+#
 # The KDC listens on 127.0.0.1:$AUTHCORE_KDC_PORT (UDP and TCP; default 28880). When
 # the default port is taken by something else, the next free one is used; an
 # explicitly set port that is taken is an error.
@@ -26,6 +33,8 @@ USER_PASSWORD='alice-Pw-1234'
 SERVICE_PRINCIPAL=host/localhost
 SERVICE_PASSWORD='host-localhost-Pw-5678'
 ENCTYPES="aes256-cts-hmac-sha384-192 aes128-cts-hmac-sha256-128 aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96 arcfour-hmac"
+# RFC 3961 numbers of the names above, in the same order.
+ETYPE_NUMBERS="20 19 18 17 23"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 die() { echo "mit-realm: $*" >&2; exit 1; }
@@ -120,12 +129,47 @@ CONF
     default = FILE:$DIR/kdc.log
 CONF
     : >"$DIR/kadm5.acl"
+    local names n i=0
+    read -ra names <<<"$ENCTYPES"
+    for n in $ETYPE_NUMBERS; do
+        cat >"$DIR/krb5-etype$n.conf" <<CONF
+[libdefaults]
+    permitted_enctypes = ${names[i]}
+    default_tkt_enctypes = ${names[i]}
+    default_tgs_enctypes = ${names[i]}
+
+include $DIR/krb5.conf
+CONF
+        i=$((i + 1))
+    done
+}
+
+# etypeN/localhost: one key of etype N, and session keys of etype N only.
+add_etype_services() {
+    local names n i=0
+    read -ra names <<<"$ENCTYPES"
+    for n in $ETYPE_NUMBERS; do
+        kadmin.local -r "$REALM" -q "addprinc -randkey -e ${names[i]}:normal etype$n/localhost"
+        kadmin.local -r "$REALM" -q "setstr etype$n/localhost session_enctypes ${names[i]}"
+        kadmin.local -r "$REALM" -q "ktadd -norandkey -k $DIR/etype$n.keytab etype$n/localhost"
+        i=$((i + 1))
+    done
+}
+
+# A realm made by an older version of this script lacks the per-etype files.
+realm_complete() {
+    local n
+    [[ -s $DIR/env && -s $DIR/service.keytab ]] || return 1
+    for n in $ETYPE_NUMBERS; do
+        [[ -s $DIR/etype$n.keytab && -s $DIR/krb5-etype$n.conf ]] || return 1
+    done
+    grep -q AUTHCORE_MIT_ETYPES "$DIR/env"
 }
 
 cmd_start() {
     command -v krb5kdc >/dev/null && command -v kdb5_util >/dev/null && command -v kadmin.local >/dev/null \
         || die "MIT krb5 not installed (apt-get install krb5-kdc krb5-admin-server krb5-user)"
-    if kdc_pid >/dev/null && [[ -s $DIR/env && -s $DIR/service.keytab ]]; then
+    if kdc_pid >/dev/null && realm_complete; then
         echo "mit-realm: KDC already running (pid $(kdc_pid))" >&2
         cat "$DIR/env"
         return
@@ -146,7 +190,12 @@ cmd_start() {
         kadmin.local -r "$REALM" -q "addprinc -pw $SERVICE_PASSWORD -e $e $SERVICE_PRINCIPAL"
         kadmin.local -r "$REALM" -q "ktadd -norandkey -k $DIR/service.keytab $SERVICE_PRINCIPAL"
         kadmin.local -r "$REALM" -q "ktadd -norandkey -k $DIR/user.keytab $USER_PRINCIPAL"
+        add_etype_services
     } >"$log" 2>&1 || { cat "$log" >&2; die "realm creation failed (log: $log)"; }
+    local n
+    for n in $ETYPE_NUMBERS; do
+        [[ -s $DIR/etype$n.keytab ]] || { cat "$log" >&2; die "no keytab for etype$n/localhost (log: $log)"; }
+    done
     krb5kdc -r "$REALM" -P "$DIR/krb5kdc.pid" </dev/null >>"$DIR/kdc.log" 2>&1 \
         || { cat "$DIR/kdc.log" >&2; die "krb5kdc failed to start"; }
     for _ in $(seq 100); do port_busy "$port" && break; sleep 0.1; done
@@ -169,6 +218,7 @@ export AUTHCORE_MIT_USER_KEYTAB=$DIR/user.keytab
 export AUTHCORE_MIT_SERVICE=$SERVICE_PRINCIPAL
 export AUTHCORE_MIT_SERVICE_PASSWORD=$SERVICE_PASSWORD
 export AUTHCORE_MIT_SERVICE_KEYTAB=$DIR/service.keytab
+export AUTHCORE_MIT_ETYPES="$ETYPE_NUMBERS"
 ENV
     echo "mit-realm: $REALM KDC on 127.0.0.1:$port (pid $(kdc_pid)), files in $DIR" >&2
     cat "$DIR/env"

@@ -2,10 +2,11 @@
 //! published vector files in `tests/vectors/` (format: `tests/vectors/README.md`),
 //! the benches' RNG, the scripted RNG vector tests inject fixed "random" values
 //! with, the interop tests' environment ([`interop`]) and the Python peers
-//! ([`peer`]).
+//! ([`peer`], [`krb_peer`]).
 
 pub mod bench_rng;
 pub mod interop;
+pub mod krb_peer;
 pub mod peer;
 pub mod script_rng;
 

@@ -1,0 +1,392 @@
+//! End-to-end tests of `authcore serve` / `authcore connect` with Kerberos
+//! against the MIT realm of tests/interop/mit-realm.sh: tickets from `kinit` +
+//! `kvno`, the service keytab `kadmin.local` exported, the CLI against itself
+//! and against MIT GSS-API (tests/interop/gss_peer.py) both ways, `--service`,
+//! and a client without a ticket.
+//!
+//! Ignored unless run by tests/run, which starts the realm and exports its
+//! variables; when run, a missing realm fails the tests.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use authcore_std::keytab::Keytab;
+
+const BIN: &str = env!("CARGO_BIN_EXE_authcore");
+
+fn require_env(name: &str) -> String {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "{name} is not set: these tests need the MIT realm of \
+             tests/interop/mit-realm.sh; run them through tests/run, or \
+             `eval \"$(tests/interop/mit-realm.sh start)\"` first"
+        ),
+    }
+}
+
+/// The realm's files, from the environment.
+struct Realm {
+    dir: PathBuf,
+    realm: String,
+    user: String,
+    user_keytab: PathBuf,
+    config: PathBuf,
+    service_keytab: PathBuf,
+}
+
+impl Realm {
+    fn from_env() -> Realm {
+        let file = |name: &str| {
+            let p = PathBuf::from(require_env(name));
+            assert!(p.is_file(), "{name}={} does not exist", p.display());
+            p
+        };
+        Realm {
+            dir: PathBuf::from(require_env("AUTHCORE_MIT_DIR")),
+            realm: require_env("AUTHCORE_MIT_REALM"),
+            user: require_env("AUTHCORE_MIT_USER"),
+            user_keytab: file("AUTHCORE_MIT_USER_KEYTAB"),
+            config: file("KRB5_CONFIG"),
+            service_keytab: file("AUTHCORE_MIT_SERVICE_KEYTAB"),
+        }
+    }
+
+    fn user_principal(&self) -> String {
+        format!("{}@{}", self.user, self.realm)
+    }
+
+    /// Keytab of `etype17/localhost` (a second service, made by the script).
+    fn second_service_keytab(&self) -> PathBuf {
+        let p = self.dir.join("etype17.keytab");
+        assert!(p.is_file(), "{} is missing: restart the realm", p.display());
+        p
+    }
+}
+
+/// A per-test directory holding the credential cache, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("authcore-cli-krb-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+
+    fn ccache(&self) -> PathBuf {
+        self.0.join("ccache")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The Kerberos environment of a child process: the realm's config, this
+/// test's credential cache, and replay caches kept in the scratch directory.
+fn krb_env(cmd: &mut Command, realm: &Realm, scratch: &Scratch) {
+    cmd.env("KRB5_CONFIG", &realm.config)
+        .env("KRB5CCNAME", format!("FILE:{}", scratch.ccache().display()))
+        .env("KRB5RCACHEDIR", &scratch.0);
+}
+
+fn run_tool(realm: &Realm, scratch: &Scratch, tool: &str, args: &[&str]) {
+    let mut cmd = Command::new(tool);
+    cmd.args(args);
+    krb_env(&mut cmd, realm, scratch);
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {tool}: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A TGT for the user in the scratch cache.
+fn kinit(realm: &Realm, scratch: &Scratch) {
+    let keytab = realm.user_keytab.display().to_string();
+    run_tool(
+        realm,
+        scratch,
+        "kinit",
+        &["-k", "-t", &keytab, &realm.user_principal()],
+    );
+}
+
+fn kvno(realm: &Realm, scratch: &Scratch, service: &str) {
+    run_tool(realm, scratch, "kvno", &[service]);
+}
+
+fn lines(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn next_line(rx: &mpsc::Receiver<String>) -> String {
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("a line from the server")
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    stdout: mpsc::Receiver<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `authcore serve --package kerberos --keytab KEYTAB [extra]`.
+fn serve(realm: &Realm, scratch: &Scratch, keytab: &Path, extra: &[&str]) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--package", "kerberos"])
+        .arg("--keytab")
+        .arg(keytab)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    krb_env(&mut cmd, realm, scratch);
+    let mut child = cmd.spawn().unwrap();
+    let stdout = lines(child.stdout.take().unwrap());
+    let stderr = lines(child.stderr.take().unwrap());
+    let first = next_line(&stderr);
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first server line {first:?}"));
+    Server {
+        child,
+        port,
+        stdout,
+        stderr,
+    }
+}
+
+/// `authcore connect --package kerberos --target TARGET --message MESSAGE`.
+fn connect(
+    realm: &Realm,
+    scratch: &Scratch,
+    port: u16,
+    target: &str,
+    message: &str,
+) -> (bool, String, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["connect", &format!("127.0.0.1:{port}")])
+        .args(["--package", "kerberos", "--target", target])
+        .args(["--message", message]);
+    krb_env(&mut cmd, realm, scratch);
+    outcome(cmd.output().unwrap())
+}
+
+fn outcome(out: Output) -> (bool, String, String) {
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn python() -> PathBuf {
+    let p = std::env::var_os("AUTHCORE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python"))
+        });
+    assert!(
+        p.exists(),
+        "no Python peer environment at {} (run tests/run)",
+        p.display()
+    );
+    p
+}
+
+fn peer_script() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/interop/gss_peer.py"
+    ))
+}
+
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn connect_to_serve_with_a_kdc_ticket() {
+    let realm = Realm::from_env();
+    let scratch = Scratch::new("self");
+    kinit(&realm, &scratch);
+    kvno(&realm, &scratch, "host/localhost");
+    let server = serve(&realm, &scratch, &realm.service_keytab, &[]);
+    for target in [
+        "host/localhost",
+        "host@localhost",
+        "host/localhost@AUTHCORE.TEST",
+    ] {
+        let message = format!("hello via {target}");
+        let (ok, out, err) = connect(&realm, &scratch, server.port, target, &message);
+        assert!(ok, "{target}: {err}");
+        assert_eq!(out, format!("{message}\n"));
+        assert_eq!(
+            next_line(&server.stdout),
+            format!("authenticated: {}", realm.user_principal())
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn mit_client_to_serve() {
+    let realm = Realm::from_env();
+    let scratch = Scratch::new("mit-client");
+    // MIT gets the service ticket itself, with the TGT.
+    kinit(&realm, &scratch);
+    let server = serve(&realm, &scratch, &realm.service_keytab, &[]);
+    let mut cmd = Command::new(python());
+    cmd.arg(peer_script())
+        .args(["client", "--mech", "krb5", "--backend", "gssapi"])
+        .args(["--connect", &format!("127.0.0.1:{}", server.port)])
+        .args(["--target", "host@localhost", "--message", "from MIT"]);
+    krb_env(&mut cmd, &realm, &scratch);
+    let (ok, out, err) = outcome(cmd.output().unwrap());
+    assert!(ok, "MIT client: {err}");
+    assert_eq!(out, "from MIT\n");
+    assert_eq!(
+        next_line(&server.stdout),
+        format!("authenticated: {}", realm.user_principal())
+    );
+}
+
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn connect_to_mit_server() {
+    let realm = Realm::from_env();
+    let scratch = Scratch::new("mit-server");
+    kinit(&realm, &scratch);
+    kvno(&realm, &scratch, "host/localhost");
+    let mut cmd = Command::new(python());
+    cmd.arg(peer_script())
+        .args(["server", "--mech", "krb5", "--backend", "gssapi"])
+        .args(["--listen", "127.0.0.1:0"])
+        .env(
+            "KRB5_KTNAME",
+            format!("FILE:{}", realm.service_keytab.display()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    krb_env(&mut cmd, &realm, &scratch);
+    let mut peer = cmd.spawn().unwrap();
+    let peer_out = lines(peer.stdout.take().unwrap());
+    let port: u16 = next_line(&peer_out)
+        .trim_start_matches("listening on ")
+        .parse()
+        .unwrap();
+    let (ok, out, err) = connect(&realm, &scratch, port, "host@localhost", "to MIT");
+    assert!(ok, "{err}");
+    assert_eq!(out, "to MIT\n");
+    assert_eq!(
+        next_line(&peer_out),
+        format!("authenticated: {}", realm.user_principal())
+    );
+    assert_eq!(next_line(&peer_out), "message: to MIT");
+    let status = peer.wait().unwrap();
+    let mut err = String::new();
+    peer.stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "MIT server: {err}");
+}
+
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn serve_with_service_refuses_other_tickets_and_keeps_serving() {
+    let realm = Realm::from_env();
+    let scratch = Scratch::new("service");
+    kinit(&realm, &scratch);
+    kvno(&realm, &scratch, "host/localhost");
+    kvno(&realm, &scratch, "etype17/localhost");
+    // One keytab with both services; --service admits only one of them.
+    let mut both = Keytab::read(&realm.service_keytab).unwrap();
+    both.entries.extend(
+        Keytab::read(&realm.second_service_keytab())
+            .unwrap()
+            .entries,
+    );
+    let keytab = scratch.0.join("both.keytab");
+    both.write(&keytab).unwrap();
+
+    for service in [
+        "etype17/localhost",
+        "etype17@localhost",
+        "etype17/localhost@AUTHCORE.TEST",
+    ] {
+        let server = serve(&realm, &scratch, &keytab, &["--service", service]);
+        let (ok, out, err) = connect(&realm, &scratch, server.port, "host/localhost", "nope");
+        assert!(!ok, "{service}: a ticket for another service passed: {out}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "one-line error expected: {err:?}");
+        // The acceptor's KRB-ERROR reaches the client: KRB_AP_ERR_NOT_US.
+        assert!(err.contains("KRB-ERROR 35"), "{err}");
+        let log = next_line(&server.stderr);
+        assert!(log.contains("unknown user or principal"), "{log}");
+        // The server still serves the service it was given.
+        let (ok, out, err) = connect(&realm, &scratch, server.port, "etype17/localhost", "yes");
+        assert!(ok, "{service}: {err}");
+        assert_eq!(out, "yes\n");
+        assert_eq!(
+            next_line(&server.stdout),
+            format!("authenticated: {}", realm.user_principal())
+        );
+    }
+    // A realm other than the ticket's is refused as well.
+    let server = serve(
+        &realm,
+        &scratch,
+        &keytab,
+        &["--service", "etype17/localhost@OTHER.TEST"],
+    );
+    let (ok, _, err) = connect(&realm, &scratch, server.port, "etype17/localhost", "x");
+    assert!(!ok && err.contains("KRB-ERROR 35"), "{err}");
+}
+
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn connect_without_a_ticket_names_kvno() {
+    let realm = Realm::from_env();
+    let scratch = Scratch::new("no-ticket");
+    kinit(&realm, &scratch);
+    let server = serve(&realm, &scratch, &realm.service_keytab, &[]);
+    let (ok, out, err) = connect(&realm, &scratch, server.port, "host/localhost", "x");
+    assert!(!ok);
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 1, "one-line error expected: {err:?}");
+    assert!(err.contains("`kvno host/localhost`"), "{err}");
+    assert!(err.contains("host/localhost@AUTHCORE.TEST"), "{err}");
+    // Nothing reached the server's handshake.
+    assert!(server
+        .stdout
+        .recv_timeout(Duration::from_millis(200))
+        .is_err());
+}
