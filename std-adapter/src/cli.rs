@@ -229,9 +229,14 @@ fn connect(args: &Args) -> Result<()> {
         return Err(Error::Usage("connect needs exactly one ADDR".into()));
     };
     let message = args.require("message")?;
-    let mut stream = TcpStream::connect(addr.as_str())
-        .map_err(|e| Error::io(format!("connecting to {addr}"), e))?;
-    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+    // Credentials are loaded before connecting, so a missing password or ticket
+    // fails here and not as a dropped connection on the server.
+    let open = || -> Result<TcpStream> {
+        let stream = TcpStream::connect(addr.as_str())
+            .map_err(|e| Error::io(format!("connecting to {addr}"), e))?;
+        let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+        Ok(stream)
+    };
     let echo = match args.require("package")? {
         "ntlm" => {
             let user = args.require("user")?;
@@ -247,9 +252,9 @@ fn connect(args: &Args) -> Result<()> {
             }
             let mut ctx = ntlm::Initiator::new(user, domain, &password, config)
                 .map_err(|e| Error::auth("NTLM initiator", e))?;
-            session::client(&mut stream, &mut ctx, message.as_bytes())?
+            session::client(&mut open()?, &mut ctx, message.as_bytes())?
         }
-        "kerberos" => connect_kerberos(args, &mut stream, message)?,
+        "kerberos" => connect_kerberos(args, open, message)?,
         other => {
             return Err(Error::Usage(format!(
                 "unknown package '{other}' (ntlm, kerberos)"
@@ -306,7 +311,11 @@ fn serve_kerberos(args: &Args, listen: &str, limits: Limits) -> Result<()> {
     })
 }
 
-fn connect_kerberos(args: &Args, stream: &mut TcpStream, message: &str) -> Result<Vec<u8>> {
+fn connect_kerberos(
+    args: &Args,
+    open: impl FnOnce() -> Result<TcpStream>,
+    message: &str,
+) -> Result<Vec<u8>> {
     let target = args.require("target")?;
     let ccache = Ccache::read_default()?;
     let client = ccache.default_principal().clone();
@@ -332,5 +341,5 @@ fn connect_kerberos(args: &Args, stream: &mut TcpStream, message: &str) -> Resul
         kerberos::InitiatorConfig::default(),
     )
     .map_err(|e| Error::auth("Kerberos initiator", e))?;
-    session::client(stream, &mut ctx, message.as_bytes())
+    session::client(&mut open()?, &mut ctx, message.as_bytes())
 }

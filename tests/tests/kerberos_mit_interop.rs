@@ -197,9 +197,14 @@ static SERVICE: [KerberosString<'static>; 2] =
 static ALICE: [KerberosString<'static>; 1] = [KerberosString(b"alice")];
 
 fn setup(etype: Etype, rng: &mut TestRng) -> Setup {
+    // Tests run in parallel: each needs its own directory (its cleanup removes it).
     let dir = std::env::temp_dir().join(format!(
-        "authcore-krb5-interop-{}-{}",
+        "authcore-krb5-interop-{}-{}-{}",
         std::process::id(),
+        std::thread::current()
+            .name()
+            .unwrap_or("main")
+            .replace("::", "-"),
         etype.as_i32()
     ));
     std::fs::create_dir_all(&dir).unwrap();

@@ -361,8 +361,12 @@ impl From<Error> for Fail {
     }
 }
 
-/// The RFC 4120 section 7.5.9 code an acceptor reports for an error, as MIT
-/// maps its failures (a failed decryption is "message stream modified").
+/// The RFC 4120 section 7.5.9 code an acceptor reports for an error.
+///
+/// A ticket or authenticator that fails to decrypt is reported as
+/// KRB_AP_ERR_MODIFIED (41), as Windows does and as RFC 4120 section 3.2.3
+/// describes; MIT 1.20 answers the same failure with KRB_AP_ERR_BAD_INTEGRITY
+/// (31). Clients of both treat either as a failed authentication.
 pub const fn krb_error_code(error: &Error) -> i32 {
     match error {
         Error::Integrity { .. } | Error::BadCiphertextLength { .. } => {
