@@ -34,8 +34,18 @@
 //! the message and 8 on the checksum, with the RC4 states running on across
 //! messages as NTLM's sealing handles do.
 //!
-//! The table at the end reads criterion's median estimates (medians resist the
-//! load of a shared machine better than means).
+//! Beyond the floor, sspi also computes an LMv2 response, sets up the
+//! ResponseKeyNT HMAC key once per MAC, and draws its challenges and keys from
+//! the OS generator (reseeding a `StdRng` each time) and the system clock;
+//! authcore gets a deterministic `TestRng` and a fixed time, as its sans-IO API
+//! takes them from the caller.
+//!
+//! Output, after criterion's own: a table from criterion's median estimates, then
+//! one from an interleaved run (rounds of one batch of each contender in turn;
+//! fastest batch per contender, median of the per-round ratios), which is what to
+//! read on a loaded machine: criterion measures one contender after the other, so
+//! load that comes and goes skews its ratios. Then the heap use of one operation
+//! of each implementation.
 
 use std::hint::black_box;
 
@@ -445,16 +455,17 @@ fn criterion_runs(c: &mut Criterion) {
     }
 }
 
-/// Interleaved timing of the three contenders of `work`: rounds of one batch of
-/// each in turn, so that the load of other processes on a shared machine, which
-/// drifts on the scale of milliseconds to seconds, weighs on all three alike.
-/// Returns the fastest batch's time per operation (ns) of each, and the medians
-/// over rounds of the per-round ratios authcore/floor and sspi/floor.
+/// What [`paired`] measured.
 struct Paired {
+    /// The fastest batch's time per operation (ns) of each contender.
     best: [f64; 3],
+    /// Medians over rounds of the per-round ratios authcore/floor, sspi/floor.
     ratio: [f64; 2],
 }
 
+/// Interleaved timing of the three contenders of `work`: rounds of one batch of
+/// each in turn, so that the load of other processes on a shared machine, which
+/// drifts on the scale of milliseconds to seconds, weighs on all three alike.
 fn paired(work: Work, rounds: usize) -> Paired {
     use std::time::{Duration, Instant};
     let mut fs = work.contenders();
@@ -493,13 +504,15 @@ fn paired(work: Work, rounds: usize) -> Paired {
     Paired { best, ratio }
 }
 
-/// Checks both implementations round-trip, then counts one operation of each
-/// (after a first one, so that lazily initialised statics are not counted).
+/// Heap use of one operation, authcore then sspi.
 struct Allocs {
     handshake: [AllocCount; 2],
     seal: Vec<[AllocCount; 2]>,
 }
 
+/// Checks both implementations authenticate and round-trip sealed messages, then
+/// counts one operation of each (after a first one, so that lazily initialised
+/// statics are not counted).
 fn count_allocations() -> Allocs {
     let mut rng = TestRng::new(3);
     let mut tokens = Tokens::new();
@@ -628,17 +641,16 @@ fn main() {
     let allocs = count_allocations();
     benches();
     config().configure_from_args().final_summary();
-    // Only a full run (no filter, not `cargo test --benches`) gets the interleaved table.
+    // Only a full `cargo bench` run (no filter, no `--profile-time`, not `cargo
+    // test --benches`, which passes no `--bench`) gets the interleaved timing and
+    // the tables.
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let full = args
-        .iter()
-        .all(|a| a.starts_with("--") && a != "--test" && a != "--list");
-    let paired: Vec<Paired> = if full {
-        WORK.iter().map(|&w| paired(w, 400)).collect()
-    } else {
-        Vec::new()
-    };
+    let full = args.iter().any(|a| a == "--bench")
+        && args
+            .iter()
+            .all(|a| a.starts_with("--") && a != "--profile-time" && a != "--list");
     if full {
+        let paired: Vec<Paired> = WORK.iter().map(|&w| paired(w, 1000)).collect();
         report(&allocs, &paired);
     }
 }

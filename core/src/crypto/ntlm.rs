@@ -236,16 +236,22 @@ pub struct Rc4Stream(Rc4);
 impl Rc4Stream {
     /// A fresh stream keyed with a 16-byte key.
     pub fn new(key: &[u8; KEY_LEN]) -> Rc4Stream {
+        // rc4 takes keys of 1 to 256 bytes through `new_from_slice`, so the
+        // fallback never runs; it exists only so that no panic path does.
+        Rc4Stream(Rc4::new_from_slice(key).unwrap_or_else(|_| Rc4Stream::via_32_bytes(key)))
+    }
+
+    /// RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles
+    /// over the key, so an RC4 declared with a 32-byte key is keyed with the 16
+    /// bytes repeated twice, which is exactly the same schedule.
+    fn via_32_bytes(key: &[u8; KEY_LEN]) -> Rc4 {
         let mut k = rc4::cipher::Key::<Rc4>::default();
-        // RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles
-        // over the key, so an RC4 declared with a 32-byte key is keyed with the
-        // 16 bytes repeated twice, which is exactly the same schedule.
         for (dst, src) in k.iter_mut().zip(key.iter().cycle()) {
             *dst = *src;
         }
         let rc4 = Rc4::new(&k);
         k.zeroize();
-        Rc4Stream(rc4)
+        rc4
     }
 
     /// Encrypts or decrypts `buf` in place, advancing the stream.
@@ -445,6 +451,17 @@ mod tests {
             Err("full")
         });
         assert_eq!((r, calls), (Err("full"), 1));
+    }
+
+    #[test]
+    fn rc4_16_byte_key_equals_it_repeated_to_32() {
+        let key = hex!("0102030405060708090a0b0c0d0e0f10");
+        let mut a = Rc4Stream::new(&key);
+        let mut b = Rc4Stream(Rc4Stream::via_32_bytes(&key));
+        let (mut x, mut y) = ([0u8; 64], [0u8; 64]);
+        a.apply(&mut x);
+        b.apply(&mut y);
+        assert_eq!(x, y);
     }
 
     #[test]
