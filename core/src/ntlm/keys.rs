@@ -180,6 +180,27 @@ mod tests {
     use hex_literal::hex;
 
     #[test]
+    fn one_prepared_response_key_serves_every_mac() {
+        use crate::crypto::ntlm::hmac_md5;
+        let rk = Key16::from_bytes([0x0c; 16]);
+        let key = ResponseKey::new(&rk);
+        let (sc, cc, blob) = ([1u8; 8], [2u8; 8], [3u8; 40]);
+        // Used in the order a handshake uses it, each MAC equals a one-off HMAC.
+        let lm = key.lmv2_response(&sc, &cc);
+        assert_eq!(lm[..16], hmac_md5(rk.as_bytes(), &[&sc, &cc]));
+        assert_eq!(lm[16..], cc);
+        let proof = key.nt_proof(&sc, &blob);
+        assert_eq!(proof, hmac_md5(rk.as_bytes(), &[&sc, &blob]));
+        let sbk = key.session_base_key(&proof);
+        assert_eq!(sbk.as_bytes(), &hmac_md5(rk.as_bytes(), &[&proof]));
+        assert_eq!(
+            key.nt_proof(&sc, &blob),
+            proof,
+            "the prepared state is not consumed"
+        );
+    }
+
+    #[test]
     fn seal_key_lengths_differ() {
         let k = Key16::from_bytes([0x55; 16]);
         let f128 = NegotiateFlags::NEGOTIATE_128;
