@@ -6,6 +6,8 @@
 //! into the hash. The `legacy` feature adds the DES-based NTLMv1 pieces (LMOWFv1,
 //! DESL) that only old peers need.
 
+use core::convert::Infallible;
+
 use digest::block_api::{Buffer, CoreProxy};
 use digest::{Digest, KeyInit, Mac};
 use hmac::block_api::HmacCore;
@@ -28,9 +30,12 @@ impl NtHash {
     /// NTOWFv1 of `password`.
     pub fn from_password(password: &str) -> NtHash {
         let mut md4 = md4::Md4::new();
-        for unit in password.encode_utf16() {
-            md4.update(unit.to_le_bytes());
-        }
+        let mut chunk = [0u8; 64];
+        let Ok(()) = utf16le_chunks::<Infallible>(password.encode_utf16(), &mut chunk, |c| {
+            md4.update(c);
+            Ok(())
+        });
+        chunk.zeroize();
         NtHash(md4.finalize().into())
     }
 
@@ -86,13 +91,38 @@ pub fn ntowfv1(password: &str) -> NtHash {
 /// sharp s, ligatures) stays as it is, because Windows never lengthens a name.
 pub fn ntowfv2(nt_hash: &NtHash, user: &str, domain: &str) -> Key16 {
     let mut mac = HmacMd5Key::new(nt_hash.as_bytes()).start();
-    for unit in uppercase_utf16(user) {
-        mac.update(&unit.to_le_bytes());
-    }
-    for unit in domain.encode_utf16() {
-        mac.update(&unit.to_le_bytes());
-    }
+    let units = uppercase_utf16(user).chain(domain.encode_utf16());
+    let Ok(()) = utf16le_chunks::<Infallible>(units, &mut [0; 64], |chunk| {
+        mac.update(chunk);
+        Ok(())
+    });
     Key16(mac.finalize())
+}
+
+/// Hands `units` to `f` as UTF-16LE bytes, up to 32 units at a time, staged in
+/// `chunk`: hashes and sinks pay per call, so a name goes in one or two calls
+/// instead of one per character. Stops at the first error of `f`. A caller
+/// streaming a secret wipes `chunk` afterwards.
+pub(crate) fn utf16le_chunks<E>(
+    units: impl Iterator<Item = u16>,
+    chunk: &mut [u8; 64],
+    mut f: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut units = units;
+    loop {
+        let n = chunk
+            .chunks_exact_mut(2)
+            .zip(&mut units)
+            .map(|(slot, unit)| slot.copy_from_slice(&unit.to_le_bytes()))
+            .count();
+        if n == 0 {
+            return Ok(());
+        }
+        f(chunk.get(..n.saturating_mul(2)).unwrap_or(&[]))?;
+        if n.saturating_mul(2) < chunk.len() {
+            return Ok(());
+        }
+    }
 }
 
 /// LMOWFv2 (MS-NLMP 3.3.2) is defined to be NTOWFv2.
@@ -206,16 +236,22 @@ pub struct Rc4Stream(Rc4);
 impl Rc4Stream {
     /// A fresh stream keyed with a 16-byte key.
     pub fn new(key: &[u8; KEY_LEN]) -> Rc4Stream {
+        // rc4 takes keys of 1 to 256 bytes through `new_from_slice`, so the
+        // fallback never runs; it exists only so that no panic path does.
+        Rc4Stream(Rc4::new_from_slice(key).unwrap_or_else(|_| Rc4Stream::via_32_bytes(key)))
+    }
+
+    /// RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles
+    /// over the key, so an RC4 declared with a 32-byte key is keyed with the 16
+    /// bytes repeated twice, which is exactly the same schedule.
+    fn via_32_bytes(key: &[u8; KEY_LEN]) -> Rc4 {
         let mut k = rc4::cipher::Key::<Rc4>::default();
-        // RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles
-        // over the key, so an RC4 declared with a 32-byte key is keyed with the
-        // 16 bytes repeated twice, which is exactly the same schedule.
         for (dst, src) in k.iter_mut().zip(key.iter().cycle()) {
             *dst = *src;
         }
         let rc4 = Rc4::new(&k);
         k.zeroize();
-        Rc4Stream(rc4)
+        rc4
     }
 
     /// Encrypts or decrypts `buf` in place, advancing the stream.
@@ -375,6 +411,57 @@ mod tests {
         s.apply(&mut buf[..7]);
         s.apply(&mut buf[7..]);
         assert_eq!(buf, hex!("9ac7cc9a609d1ef7b2932899cde41b97"));
+    }
+
+    #[test]
+    fn utf16le_chunks_cover_every_length() {
+        // Lengths around the 32-unit staging buffer, and a surrogate pair split
+        // across its boundary.
+        for n in [0usize, 1, 31, 32, 33, 64, 65, 100] {
+            for tail in ["", "\u{10428}"] {
+                let s: heapless::String<256> =
+                    core::iter::repeat_n('a', n).chain(tail.chars()).collect();
+                let mut got: heapless::Vec<u8, 512> = heapless::Vec::new();
+                let mut calls = 0;
+                let r: Result<(), ()> = utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| {
+                    calls += 1;
+                    assert!(c.len() <= 64 && !c.is_empty());
+                    got.extend_from_slice(c).map_err(|_| ())
+                });
+                r.unwrap();
+                let want: heapless::Vec<u8, 512> =
+                    s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                assert_eq!(got, want, "{n} + {tail:?}");
+                assert_eq!(calls, want.len().div_ceil(64));
+                // The NT hash streams the same bytes.
+                assert_eq!(
+                    NtHash::from_password(&s).as_bytes()[..],
+                    md4::Md4::digest(&want)[..]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn utf16le_chunks_stop_at_first_error() {
+        let s: heapless::String<128> = core::iter::repeat_n('x', 100).collect();
+        let mut calls = 0;
+        let r = utf16le_chunks(s.encode_utf16(), &mut [0; 64], |_| {
+            calls += 1;
+            Err("full")
+        });
+        assert_eq!((r, calls), (Err("full"), 1));
+    }
+
+    #[test]
+    fn rc4_16_byte_key_equals_it_repeated_to_32() {
+        let key = hex!("0102030405060708090a0b0c0d0e0f10");
+        let mut a = Rc4Stream::new(&key);
+        let mut b = Rc4Stream(Rc4Stream::via_32_bytes(&key));
+        let (mut x, mut y) = ([0u8; 64], [0u8; 64]);
+        a.apply(&mut x);
+        b.apply(&mut y);
+        assert_eq!(x, y);
     }
 
     #[test]

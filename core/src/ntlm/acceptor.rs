@@ -11,7 +11,7 @@ use crate::crypto::ntlm::{ntowfv2, rc4_once, Key16, NtHash, KEY_LEN};
 use crate::step::{Progress, Protect, Sizes, Step, Time};
 use crate::{Error, Result};
 
-use super::keys::{mic_key, nt_proof, ntlmv2_session_base_key};
+use super::keys::{mic_key, ResponseKey};
 use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
 use super::wire::{
     av_flags, AuthenticateRepr, AvPairRepr, ChallengeRepr, NegotiateFlags, NegotiateRepr,
@@ -485,13 +485,13 @@ fn authenticate<'a, S: CredentialStore>(
     let nt_hash = store
         .nt_hash(id.user, id.domain)
         .ok_or(Error::UnknownPrincipal)?;
-    let response_key = ntowfv2(&nt_hash, id.user, id.domain);
+    let response_key = ResponseKey::new(&ntowfv2(&nt_hash, id.user, id.domain));
     drop(nt_hash);
-    let proof = nt_proof(&response_key, &state.server_challenge, response.blob);
+    let proof = response_key.nt_proof(&state.server_challenge, response.blob);
     if !bool::from(proof.ct_eq(&response.proof)) {
         return Err(Error::LogonDenied);
     }
-    let session_base_key = ntlmv2_session_base_key(&response_key, &proof);
+    let session_base_key = response_key.session_base_key(&proof);
     let exported = exported_key(flags, session_base_key, bytes(&auth.encrypted_session_key))?;
 
     let pairs = &response.av_pairs;
@@ -614,19 +614,25 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        // Taking the phase out leaves the context failed unless a step succeeds.
-        match core::mem::replace(&mut self.phase, Phase::Failed) {
-            Phase::Initial(config) => {
-                let (written, state) = challenge(config, input, out, now, rng)?;
-                self.phase = Phase::Challenged(state);
-                Ok(Progress::Continue { written })
-            }
-            Phase::Challenged(state) => {
-                self.phase = authenticate(&state, &self.store, input, now)?;
-                Ok(Progress::Complete { written: 0 })
-            }
+        // The phase is read in place (it is large) and replaced by the next one,
+        // or by `Failed` on any error: a failed context stays failed.
+        let r = match &self.phase {
+            Phase::Initial(config) => challenge(config.clone(), input, out, now, rng)
+                .map(|(written, state)| (Progress::Continue { written }, Phase::Challenged(state))),
+            Phase::Challenged(state) => authenticate(state, &self.store, input, now)
+                .map(|next| (Progress::Complete { written: 0 }, next)),
             Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => {
                 Err(Error::WrongState)
+            }
+        };
+        match r {
+            Ok((progress, next)) => {
+                self.phase = next;
+                Ok(progress)
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
             }
         }
     }

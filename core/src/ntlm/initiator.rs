@@ -8,9 +8,7 @@ use crate::crypto::ntlm::{ntowfv2, Key16, NtHash, KEY_LEN};
 use crate::step::{Progress, Protect, Sizes, Step, Time};
 use crate::{Error, Result};
 
-use super::keys::{
-    exchange_session_key, lmv2_response, mic_key, nt_proof, ntlmv2_session_base_key,
-};
+use super::keys::{exchange_session_key, mic_key, ResponseKey};
 use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
 use super::wire::{
     av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr,
@@ -19,7 +17,7 @@ use super::wire::{
 };
 use super::{
     bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN, MAX_USER_LEN,
-    MAX_WORKSTATION_LEN,
+    MAX_WORKSTATION_LEN, NEGOTIATE_LEN,
 };
 
 /// What the initiator asks for in NEGOTIATE, as Windows does: UNICODE,
@@ -86,16 +84,18 @@ struct Client {
     workstation: heapless::String<MAX_WORKSTATION_LEN, u8>,
     target_name: heapless::String<MAX_TARGET_NAME_LEN, u8>,
     channel_bindings: [u8; 16],
-    /// NTOWFv2 (= LMOWFv2); `None` for an anonymous context.
-    response_key: Option<Key16>,
+    /// NTOWFv2 (= LMOWFv2), prepared for the MACs taken under it; `None` for an
+    /// anonymous context.
+    response_key: Option<ResponseKey>,
 }
 
 // The variants share memory on purpose: the handshake state lives where the
 // established RC4 states will, and there is no allocator to box either.
 #[allow(clippy::large_enum_variant)]
 enum Phase {
-    Start(Client),
-    SentNegotiate(Client),
+    /// Before (`false`) or after (`true`) NEGOTIATE went out: one variant, so
+    /// that sending it flips a flag instead of moving the client state.
+    Handshake(Client, bool),
     Established(SessionSecurity),
     EstablishedAnonymous,
     Failed,
@@ -130,7 +130,8 @@ impl Initiator {
         nt_hash: &NtHash,
         config: InitiatorConfig<'_>,
     ) -> Result<Initiator> {
-        Initiator::build(user, domain, Some(ntowfv2(nt_hash, user, domain)), &config)
+        let response_key = ResponseKey::new(&ntowfv2(nt_hash, user, domain));
+        Initiator::build(user, domain, Some(response_key), &config)
     }
 
     /// An anonymous context (MS-NLMP 3.2.5.1.2): empty user, an LmChallengeResponse
@@ -143,7 +144,7 @@ impl Initiator {
     fn build(
         user: &str,
         domain: &str,
-        response_key: Option<Key16>,
+        response_key: Option<ResponseKey>,
         config: &InitiatorConfig<'_>,
     ) -> Result<Initiator> {
         let client = Client {
@@ -155,7 +156,7 @@ impl Initiator {
             response_key,
         };
         Ok(Initiator {
-            phase: Phase::Start(client),
+            phase: Phase::Handshake(client, false),
         })
     }
 
@@ -286,7 +287,7 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let timestamp = server_time.unwrap_or_else(|| now.filetime());
     let lm = match server_time {
         Some(_) => [0u8; 24],
-        None => lmv2_response(response_key, &sc, &client_challenge),
+        None => response_key.lmv2_response(&sc, &client_challenge),
     };
     let server_flags = pairs.flags().unwrap_or(0);
     let mut added: heapless::Vec<AvPairRepr<'_>, 3> = heapless::Vec::new();
@@ -350,10 +351,10 @@ fn authenticate<R: CryptoRng + ?Sized>(
         sink.put(&EOL_PAIR)?;
         sink.put(&[0; BLOB_TRAILER_LEN])?;
     }
-    let proof = nt_proof(response_key, &sc, blob);
+    let proof = response_key.nt_proof(&sc, blob);
     proof_slot.copy_from_slice(&proof);
 
-    let session_base_key = ntlmv2_session_base_key(response_key, &proof);
+    let session_base_key = response_key.session_base_key(&proof);
     let exported = if key_exch {
         let enc = exchange_session_key(&session_base_key, random_key.as_bytes());
         slice_mut(out, layout.encrypted_session_key.clone())?.copy_from_slice(&enc);
@@ -362,10 +363,12 @@ fn authenticate<R: CryptoRng + ?Sized>(
         session_base_key
     };
 
-    // MIC over NEGOTIATE (re-emitted: it is a constant), CHALLENGE as received and
-    // AUTHENTICATE with the MIC still zero.
+    // MIC over NEGOTIATE (re-emitted: it is a constant; staged whole, since a MAC
+    // pays per write), CHALLENGE as received and AUTHENTICATE with the MIC still zero.
+    let mut sent = [0u8; NEGOTIATE_LEN];
+    negotiate().emit(&mut sent)?;
     let mut mac = mic_key(&exported).start();
-    negotiate().emit_to(&mut mac)?;
+    mac.put(&sent)?;
     mac.put(input)?;
     mac.put(out.get(..layout.len).ok_or(Error::WrongState)?)?;
     let mic = mac.finalize();
@@ -391,23 +394,35 @@ impl Step for Initiator {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        // Taking the phase out leaves the context failed unless a step succeeds.
-        match core::mem::replace(&mut self.phase, Phase::Failed) {
-            Phase::Start(client) => {
-                if !input.is_empty() {
-                    return Err(Error::WrongState);
+        // The phase is worked on in place (it is large) and replaced by the next
+        // one, or by `Failed` on any error: a failed context stays failed.
+        let r = match &mut self.phase {
+            Phase::Handshake(_, sent @ false) => {
+                if input.is_empty() {
+                    negotiate().emit(out).map(|written| {
+                        *sent = true;
+                        (Progress::Continue { written }, None)
+                    })
+                } else {
+                    Err(Error::WrongState)
                 }
-                let written = negotiate().emit(out)?;
-                self.phase = Phase::SentNegotiate(client);
-                Ok(Progress::Continue { written })
             }
-            Phase::SentNegotiate(client) => {
-                let (written, next) = authenticate(&client, input, out, now, rng)?;
-                self.phase = next;
-                Ok(Progress::Complete { written })
-            }
+            Phase::Handshake(client, true) => authenticate(client, input, out, now, rng)
+                .map(|(written, next)| (Progress::Complete { written }, Some(next))),
             Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => {
                 Err(Error::WrongState)
+            }
+        };
+        match r {
+            Ok((progress, next)) => {
+                if let Some(next) = next {
+                    self.phase = next;
+                }
+                Ok(progress)
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
             }
         }
     }
@@ -449,8 +464,8 @@ impl Protect for Initiator {
 impl core::fmt::Debug for Initiator {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let phase = match self.phase {
-            Phase::Start(_) => "start",
-            Phase::SentNegotiate(_) => "sent NEGOTIATE",
+            Phase::Handshake(_, false) => "start",
+            Phase::Handshake(_, true) => "sent NEGOTIATE",
             Phase::Established(_) => "established",
             Phase::EstablishedAnonymous => "established (anonymous)",
             Phase::Failed => "failed",

@@ -2,7 +2,7 @@
 //! LMv2 responses, the session base key, KXKEY, key exchange, SIGNKEY, SEALKEY,
 //! and the MIC.
 
-use crate::crypto::ntlm::{hmac_md5, md5, rc4_once, HmacMd5Key, Key16, KEY_LEN};
+use crate::crypto::ntlm::{md5, rc4_once, HmacMd5Key, Key16, KEY_LEN};
 
 use super::wire::{NegotiateFlags, NT_PROOF_LEN};
 
@@ -22,38 +22,72 @@ const SERVER_SIGN: &[u8] = b"session key to server-to-client signing key magic c
 const CLIENT_SEAL: &[u8] = b"session key to client-to-server sealing key magic constant\0";
 const SERVER_SEAL: &[u8] = b"session key to server-to-client sealing key magic constant\0";
 
+/// ResponseKeyNT (NTOWFv2, which NTLMv2 also uses as ResponseKeyLM) after its
+/// HMAC key setup. The LMv2 response, NTProofStr and the SessionBaseKey are all
+/// MACs under this key (MS-NLMP 3.3.2), so a handshake prepares it once instead
+/// of once per MAC. Zeroized on drop (it holds [`HmacMd5Key`]).
+#[derive(Debug, Clone)]
+pub struct ResponseKey(HmacMd5Key);
+
+impl ResponseKey {
+    /// Prepares ResponseKeyNT.
+    pub fn new(response_key_nt: &Key16) -> ResponseKey {
+        ResponseKey(HmacMd5Key::new(response_key_nt.as_bytes()))
+    }
+
+    /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge || temp), where `blob`
+    /// is `temp`, the NTLMv2_CLIENT_CHALLENGE exactly as sent.
+    pub fn nt_proof(&self, server_challenge: &[u8; 8], blob: &[u8]) -> [u8; NT_PROOF_LEN] {
+        self.0.mac(&[server_challenge, blob])
+    }
+
+    /// LMv2 response = HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge)
+    /// || ClientChallenge.
+    pub fn lmv2_response(
+        &self,
+        server_challenge: &[u8; 8],
+        client_challenge: &[u8; 8],
+    ) -> [u8; 24] {
+        let mac = self.0.mac(&[server_challenge, client_challenge]);
+        let mut out = [0u8; 24];
+        let (a, b) = out.split_at_mut(16);
+        a.copy_from_slice(&mac);
+        b.copy_from_slice(client_challenge);
+        out
+    }
+
+    /// NTLMv2 SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr). With NTLMv2,
+    /// KXKEY returns it unchanged (MS-NLMP 3.4.5.1).
+    pub fn session_base_key(&self, nt_proof: &[u8; NT_PROOF_LEN]) -> Key16 {
+        Key16::from_bytes(self.0.mac(&[nt_proof]))
+    }
+}
+
 /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge || temp) (MS-NLMP 3.3.2),
-/// where `blob` is `temp`, the NTLMv2_CLIENT_CHALLENGE exactly as sent.
+/// where `blob` is `temp`, the NTLMv2_CLIENT_CHALLENGE exactly as sent. A one-off
+/// form of [`ResponseKey::nt_proof`].
 pub fn nt_proof(
     response_key_nt: &Key16,
     server_challenge: &[u8; 8],
     blob: &[u8],
 ) -> [u8; NT_PROOF_LEN] {
-    hmac_md5(response_key_nt.as_bytes(), &[server_challenge, blob])
+    ResponseKey::new(response_key_nt).nt_proof(server_challenge, blob)
 }
 
 /// LMv2 response = HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge) ||
-/// ClientChallenge (MS-NLMP 3.3.2).
+/// ClientChallenge (MS-NLMP 3.3.2). A one-off form of [`ResponseKey::lmv2_response`].
 pub fn lmv2_response(
     response_key_lm: &Key16,
     server_challenge: &[u8; 8],
     client_challenge: &[u8; 8],
 ) -> [u8; 24] {
-    let mac = hmac_md5(
-        response_key_lm.as_bytes(),
-        &[server_challenge, client_challenge],
-    );
-    let mut out = [0u8; 24];
-    let (a, b) = out.split_at_mut(16);
-    a.copy_from_slice(&mac);
-    b.copy_from_slice(client_challenge);
-    out
+    ResponseKey::new(response_key_lm).lmv2_response(server_challenge, client_challenge)
 }
 
 /// NTLMv2 SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr) (MS-NLMP 3.3.2).
-/// With NTLMv2, KXKEY returns it unchanged (MS-NLMP 3.4.5.1).
+/// A one-off form of [`ResponseKey::session_base_key`].
 pub fn ntlmv2_session_base_key(response_key_nt: &Key16, nt_proof: &[u8; NT_PROOF_LEN]) -> Key16 {
-    Key16::from_bytes(hmac_md5(response_key_nt.as_bytes(), &[nt_proof]))
+    ResponseKey::new(response_key_nt).session_base_key(nt_proof)
 }
 
 /// KXKEY for NTLMv1 with extended session security (MS-NLMP 3.4.5.1):
@@ -64,7 +98,7 @@ pub fn kxkey_v1_ess(
     server_challenge: &[u8; 8],
     lm_response: &[u8; 8],
 ) -> Key16 {
-    Key16::from_bytes(hmac_md5(
+    Key16::from_bytes(crate::crypto::ntlm::hmac_md5(
         session_base_key.as_bytes(),
         &[server_challenge, lm_response],
     ))
@@ -144,6 +178,27 @@ pub fn channel_bindings_hash(application_data: &[u8]) -> [u8; 16] {
 mod tests {
     use super::*;
     use hex_literal::hex;
+
+    #[test]
+    fn one_prepared_response_key_serves_every_mac() {
+        use crate::crypto::ntlm::hmac_md5;
+        let rk = Key16::from_bytes([0x0c; 16]);
+        let key = ResponseKey::new(&rk);
+        let (sc, cc, blob) = ([1u8; 8], [2u8; 8], [3u8; 40]);
+        // Used in the order a handshake uses it, each MAC equals a one-off HMAC.
+        let lm = key.lmv2_response(&sc, &cc);
+        assert_eq!(lm[..16], hmac_md5(rk.as_bytes(), &[&sc, &cc]));
+        assert_eq!(lm[16..], cc);
+        let proof = key.nt_proof(&sc, &blob);
+        assert_eq!(proof, hmac_md5(rk.as_bytes(), &[&sc, &blob]));
+        let sbk = key.session_base_key(&proof);
+        assert_eq!(sbk.as_bytes(), &hmac_md5(rk.as_bytes(), &[&proof]));
+        assert_eq!(
+            key.nt_proof(&sc, &blob),
+            proof,
+            "the prepared state is not consumed"
+        );
+    }
 
     #[test]
     fn seal_key_lengths_differ() {

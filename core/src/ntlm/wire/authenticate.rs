@@ -6,7 +6,7 @@ use super::field::{
     array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink,
     Text,
 };
-use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes of the fixed header before Version.
@@ -153,8 +153,7 @@ impl<'a> AuthenticateRepr<'a> {
         let [domain_at, user_at, ws_at, lm_at, nt_at, key_at] = at;
         let mut sink = SliceSink::new(buf);
         let s = &mut sink;
-        s.put(&SIGNATURE)?;
-        s.put(&(MessageType::Authenticate as u32).to_le_bytes())?;
+        put_message_start(s, MessageType::Authenticate)?;
         put_field(
             s,
             self.lm_response.len(),

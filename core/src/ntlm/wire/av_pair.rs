@@ -175,8 +175,11 @@ impl AvPairRepr<'_> {
         let len = u16::try_from(self.value_len()).map_err(|_| Error::CapacityExceeded {
             what: "AV_PAIR value",
         })?;
-        sink.put(&self.id().to_le_bytes())?;
-        sink.put(&len.to_le_bytes())?;
+        let mut header = [0u8; AV_HEADER_LEN];
+        let (id, l) = header.split_at_mut(2);
+        id.copy_from_slice(&self.id().to_le_bytes());
+        l.copy_from_slice(&len.to_le_bytes());
+        sink.put(&header)?;
         match self {
             AvPairRepr::NbComputerName(t)
             | AvPairRepr::NbDomainName(t)

@@ -2,7 +2,7 @@
 
 use super::av_pair::{av_list_len, emit_av_list, AvPairRepr, AvPairs};
 use super::field::{array_at, put_field, resolve, u32_at, FieldRef, Sink, SliceSink, Text};
-use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present (and the shortest
@@ -138,8 +138,7 @@ impl<'a> ChallengeRepr<'a> {
         let info_len = self.target_info.as_ref().map_or(0, TargetInfo::wire_len);
         let name_at = self.header_len();
         let info_at = name_at.saturating_add(name_len);
-        sink.put(&SIGNATURE)?;
-        sink.put(&(MessageType::Challenge as u32).to_le_bytes())?;
+        put_message_start(sink, MessageType::Challenge)?;
         put_field(sink, name_len, name_at, "CHALLENGE TargetName")?;
         sink.put(&self.flags.bits().to_le_bytes())?;
         sink.put(&self.server_challenge)?;

@@ -4,7 +4,7 @@
 
 use core::ops::Range;
 
-use crate::crypto::ntlm::HmacMd5;
+use crate::crypto::ntlm::{utf16le_chunks, HmacMd5};
 use crate::{Error, Result};
 
 pub(crate) fn u16_at(buf: &[u8], at: usize, what: &'static str) -> Result<u16> {
@@ -156,12 +156,7 @@ impl<'a> Text<'a> {
     /// Writes the wire bytes.
     pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
         match self {
-            Text::Str(s) => {
-                for u in s.encode_utf16() {
-                    sink.put(&u.to_le_bytes())?;
-                }
-                Ok(())
-            }
+            Text::Str(s) => utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| sink.put(c)),
             Text::Utf16Le(b) | Text::Oem(b) => sink.put(b),
         }
     }
@@ -354,9 +349,13 @@ pub(crate) fn put_field<S: Sink + ?Sized>(
 ) -> Result<()> {
     let len = u16::try_from(len).map_err(|_| Error::CapacityExceeded { what })?;
     let offset = u32::try_from(offset).map_err(|_| Error::CapacityExceeded { what })?;
-    sink.put(&len.to_le_bytes())?;
-    sink.put(&len.to_le_bytes())?;
-    sink.put(&offset.to_le_bytes())
+    let mut field = [0u8; 8];
+    let (lens, at) = field.split_at_mut(4);
+    let (l, max) = lens.split_at_mut(2);
+    l.copy_from_slice(&len.to_le_bytes());
+    max.copy_from_slice(&len.to_le_bytes());
+    at.copy_from_slice(&offset.to_le_bytes());
+    sink.put(&field)
 }
 
 /// Sums payload lengths onto a header length, each checked to fit a u16 field.

@@ -74,6 +74,16 @@ impl MessageType {
     }
 }
 
+/// Signature and MessageType, the first 12 bytes of every message, in one write
+/// (sinks, a MAC above all, pay per call).
+fn put_message_start<S: Sink + ?Sized>(sink: &mut S, t: MessageType) -> Result<()> {
+    let mut start = [0u8; 12];
+    let (sig, ty) = start.split_at_mut(SIGNATURE.len());
+    sig.copy_from_slice(&SIGNATURE);
+    ty.copy_from_slice(&(t as u32).to_le_bytes());
+    sink.put(&start)
+}
+
 fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()> {
     let t = MessageType::of(buf)?;
     if t != expected {

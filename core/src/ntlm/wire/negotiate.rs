@@ -1,7 +1,7 @@
 //! NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1).
 
 use super::field::{put_field, resolve, u32_at, FieldRef, Sink, SliceSink};
-use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present.
@@ -93,8 +93,7 @@ impl<'a> NegotiateRepr<'a> {
     pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
         let domain_at = self.header_len();
         let ws_at = domain_at.saturating_add(self.domain.len());
-        sink.put(&SIGNATURE)?;
-        sink.put(&(MessageType::Negotiate as u32).to_le_bytes())?;
+        put_message_start(sink, MessageType::Negotiate)?;
         sink.put(&self.flags.bits().to_le_bytes())?;
         put_field(sink, self.domain.len(), domain_at, "NEGOTIATE DomainName")?;
         put_field(sink, self.workstation.len(), ws_at, "NEGOTIATE Workstation")?;
