@@ -14,6 +14,7 @@ fn etype(r: &Record) -> Result<Etype, Failure> {
     Ok(Etype::from_i32(n as i32)?)
 }
 
+#[inline(never)]
 fn nfold_all() -> Outcome {
     for r in RFC3961_NFOLD {
         let bits = r.num("n").ok_or(Failure::Mismatch("n field"))? as usize;
@@ -25,6 +26,7 @@ fn nfold_all() -> Outcome {
     check(!RFC3961_NFOLD.is_empty(), "records present")
 }
 
+#[inline(never)]
 fn rfc3962_string_to_key() -> Outcome {
     let mut n = 0;
     for r in RFC3962_B.iter().filter(|r| r.is("string-to-key")) {
@@ -39,6 +41,7 @@ fn rfc3962_string_to_key() -> Outcome {
     check(n == 7, "7 records")
 }
 
+#[inline(never)]
 fn rfc3962_cts() -> Outcome {
     let mut n = 0;
     for r in RFC3962_B.iter().filter(|r| r.is("cts")) {
@@ -58,6 +61,7 @@ fn rfc3962_cts() -> Outcome {
 
 /// A record's encryption with its confounder, byte for byte; its
 /// ciphertext decrypted back; one flipped bit refused.
+#[inline(never)]
 fn encryption(r: &Record) -> Outcome {
     let key = Key::from_bytes(etype(r)?, r.bytes("base_key"))?;
     let usage = r.num("usage").ok_or(Failure::Mismatch("usage"))?;
@@ -80,6 +84,7 @@ fn encryption(r: &Record) -> Outcome {
     refused(key.decrypt(usage, buf), Error::Integrity { what: "ciphertext checksum" }, "flipped bit")
 }
 
+#[inline(never)]
 fn checksum(r: &Record) -> Outcome {
     let key = Key::from_bytes(etype(r)?, r.bytes("base_key"))?;
     let usage = r.num("usage").ok_or(Failure::Mismatch("usage"))?;
@@ -91,6 +96,7 @@ fn checksum(r: &Record) -> Outcome {
     Ok(key.verify_checksum(usage, &[a, b], r.bytes("checksum"))?)
 }
 
+#[inline(never)]
 fn all_of(records: &[Record], kind: &str, f: fn(&Record) -> Outcome, expect: usize) -> Outcome {
     let mut n = 0;
     for r in records.iter().filter(|r| r.is(kind)) {
@@ -100,6 +106,7 @@ fn all_of(records: &[Record], kind: &str, f: fn(&Record) -> Outcome, expect: usi
     check(n == expect, "record count")
 }
 
+#[inline(never)]
 fn rfc8009_key_derivation() -> Outcome {
     let mut n = 0;
     for r in RFC8009_A.iter().filter(|r| r.is("key-derivation")) {
@@ -115,12 +122,14 @@ fn rfc8009_key_derivation() -> Outcome {
     check(n == 2, "2 records")
 }
 
+#[inline(never)]
 fn string_to_key(r: &Record) -> Outcome {
     let params = r.num("iterations").map(u32::to_be_bytes);
     let key = Key::string_to_key(etype(r)?, r.bytes("password"), r.bytes("salt"), params.as_ref().map(|p| &p[..]))?;
     check(key.as_bytes() == r.bytes("key"), "string-to-key")
 }
 
+#[inline(never)]
 pub(crate) fn run(runner: &mut Runner<'_>) {
     runner.case("RFC 3961 A.1 n-fold (11 records)", nfold_all());
     runner.case("RFC 3962 B string-to-key (7 records, aes128 and aes256)", rfc3962_string_to_key());

@@ -57,6 +57,7 @@ impl authcore::ntlm::CredentialStore for OneUser {
 /// Runs NTLM up to the AUTHENTICATE: NEGOTIATE into `a`, CHALLENGE into `b`,
 /// AUTHENTICATE into `a`; returns the AUTHENTICATE's length.
 #[cfg(feature = "ntlm")]
+#[inline(never)]
 pub fn ntlm_tokens<R: CryptoRng + ?Sized, S: authcore::ntlm::CredentialStore>(
     init: &mut authcore::ntlm::Initiator,
     acc: &mut authcore::ntlm::Acceptor<'_, S>,
@@ -82,6 +83,7 @@ pub fn ntlm_tokens<R: CryptoRng + ?Sized, S: authcore::ntlm::CredentialStore>(
 /// Seals `msg` with `from`, unseals it with `to` and compares; `buf` holds
 /// the 16-byte signature and the message.
 #[cfg(feature = "ntlm")]
+#[inline(never)]
 pub fn ntlm_seal_across(
     from: &mut impl Protect,
     to: &mut impl Protect,
@@ -105,6 +107,7 @@ pub fn ntlm_seal_across(
 /// keys) between an initiator and an acceptor in this firmware, then one
 /// sealed message each way.
 #[cfg(feature = "ntlm")]
+#[inline(never)]
 pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
     rng: &mut R,
     now: Time,
@@ -188,6 +191,7 @@ pub const KRB_BUF_LEN: usize = 1024;
 /// The Kerberos acceptor on MIT krb5's recorded AP-REQ with the service's
 /// key, at the capture's time, then one sealed reply.
 #[cfg(feature = "kerberos")]
+#[inline(never)]
 pub fn krb_accept_recorded<R: CryptoRng + ?Sized>(
     rng: &mut R,
     mark: &mut dyn FnMut(Mark),
@@ -220,6 +224,7 @@ pub fn krb_accept_recorded<R: CryptoRng + ?Sized>(
 /// with an AP-REP, the initiator verifies that; then one sealed message each
 /// way.
 #[cfg(feature = "kerberos")]
+#[inline(never)]
 pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
     rng: &mut R,
     mark: &mut dyn FnMut(Mark),
@@ -256,6 +261,7 @@ pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
 
 /// Seals `msg` with `from`, unseals it with `to` and compares.
 #[cfg(feature = "kerberos")]
+#[inline(never)]
 pub fn krb_seal_across(
     from: &mut impl Protect,
     to: &mut impl Protect,

@@ -10,6 +10,7 @@ use crate::footprint::{self, recorded, KRB_BUF_LEN};
 use crate::{check, refused, Env, Failure, Outcome, Runner};
 
 /// MIT's AP-REQ accepted once, refused the second time (shared replay cache).
+#[inline(never)]
 fn recorded_replay<R: CryptoRng + ?Sized>(rng: &mut R) -> Outcome {
     let keytab = recorded::keytab()?;
     let when = recorded::time()?;
@@ -23,6 +24,7 @@ fn recorded_replay<R: CryptoRng + ?Sized>(rng: &mut R) -> Outcome {
 }
 
 /// Our initiator, at the capture's time, completes on MIT's AP-REP.
+#[inline(never)]
 fn initiator_on_recorded_ap_rep<R: CryptoRng + ?Sized>(rng: &mut R) -> Outcome {
     let when = recorded::time()?;
     let mut init = Initiator::new(
@@ -73,6 +75,7 @@ mod minted {
         pub session_key: Key,
     }
 
+    #[inline(never)]
     pub fn mint<R: CryptoRng + ?Sized>(
         service_key: &Key,
         session_etype: Etype,
@@ -114,6 +117,7 @@ mod minted {
 
     /// A full AP exchange over a minted ticket with `etype` keys, then sealed
     /// messages and MICs both ways.
+    #[inline(never)]
     pub fn exchange<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, etype: Etype) -> Outcome {
         let service_key = Key::random(etype, env.rng)?;
         let now = (env.now)();
@@ -160,6 +164,7 @@ mod minted {
 
     /// The acceptor's verdict on an AP-REQ for a ticket minted under
     /// `mint_key`, checked against `accept_key`, after `edit`, at `now + skew`.
+    #[inline(never)]
     pub fn attempt<R: CryptoRng + ?Sized>(
         env: &mut Env<'_, R>,
         wrong_key: bool,
@@ -191,6 +196,7 @@ mod minted {
     }
 
     /// One AP-REQ to two acceptors sharing a replay cache.
+    #[inline(never)]
     pub fn replay<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
         let service_key = Key::random(Etype::Aes256CtsHmacSha196, env.rng)?;
         let now = (env.now)();
@@ -210,6 +216,7 @@ mod minted {
     }
 }
 
+#[inline(never)]
 pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runner<'_>) {
     runner.case(
         "Kerberos acceptor on MIT krb5's recorded AP-REQ (service key, capture time)",

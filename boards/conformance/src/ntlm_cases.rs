@@ -63,6 +63,7 @@ fn response_key(c: &Common) -> Key16 {
     ntowfv2(&ntowfv1(c.password), c.user, c.domain)
 }
 
+#[inline(never)]
 fn v_ntowfv1() -> Outcome {
     let c = common()?;
     check(
@@ -71,6 +72,7 @@ fn v_ntowfv1() -> Outcome {
     )
 }
 
+#[inline(never)]
 fn v_ntowfv2() -> Outcome {
     let c = common()?;
     check(
@@ -79,6 +81,7 @@ fn v_ntowfv2() -> Outcome {
     )
 }
 
+#[inline(never)]
 fn v_proof_and_session_base_key() -> Outcome {
     let c = common()?;
     let rk = response_key(&c);
@@ -91,6 +94,7 @@ fn v_proof_and_session_base_key() -> Outcome {
     )
 }
 
+#[inline(never)]
 fn v_lmv2_and_encrypted_session_key() -> Outcome {
     let c = common()?;
     let rk = response_key(&c);
@@ -108,6 +112,7 @@ fn v_lmv2_and_encrypted_session_key() -> Outcome {
     )
 }
 
+#[inline(never)]
 fn v_challenge_reemitted() -> Outcome {
     let msg = bytes("4.2.4.3", "challenge")?;
     let ch = ChallengeRepr::parse(msg)?;
@@ -117,6 +122,7 @@ fn v_challenge_reemitted() -> Outcome {
     check(out.get(..n) == Some(msg), "CHALLENGE re-emitted byte for byte")
 }
 
+#[inline(never)]
 fn v_wrapex() -> Outcome {
     const S: &str = "4.2.4.4";
     let c = common()?;
@@ -191,6 +197,7 @@ impl CredentialStore for SpecUser {
 
 /// Our acceptor takes the spec's AUTHENTICATE (its server challenge played
 /// through the RNG) and unseals the spec's sealed message.
+#[inline(never)]
 fn v_acceptor_on_spec_authenticate() -> Outcome {
     let c = common()?;
     let store = SpecUser(NtHash::from_password(c.password));
@@ -227,6 +234,7 @@ fn v_acceptor_on_spec_authenticate() -> Outcome {
 
 type Acc<'a> = Acceptor<'a, &'a OneUser>;
 
+#[inline(never)]
 fn pair<'a>(store: &'a OneUser, password: &str, user: &str) -> Result<(Initiator, Acc<'a>), Failure> {
     let init = Initiator::new(user, DOMAIN, password, InitiatorConfig::new().with_workstation("BOARD"))?;
     let mut config = AcceptorConfig::new("SERVER", DOMAIN);
@@ -241,7 +249,18 @@ struct Bufs {
     b: [u8; MAX_TOKEN_LEN],
 }
 
-fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &mut Bufs) -> Outcome {
+impl Bufs {
+    fn new() -> Bufs {
+        Bufs {
+            a: [0; MAX_TOKEN_LEN],
+            b: [0; MAX_TOKEN_LEN],
+        }
+    }
+}
+
+#[inline(never)]
+fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
+    let bufs = &mut Bufs::new();
     let store = OneUser::new(PASSWORD);
     let (mut init, mut acc) = pair(&store, PASSWORD, USER)?;
     let now = (env.now)();
@@ -269,13 +288,14 @@ fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &
 
 /// Runs the handshake with `password` on the client and `edit` applied to
 /// the AUTHENTICATE, and returns the acceptor's verdict.
+#[inline(never)]
 fn attempt<R: CryptoRng + ?Sized>(
     env: &mut Env<'_, R>,
-    bufs: &mut Bufs,
     user: &str,
     password: &str,
     edit: impl FnOnce(&mut [u8]),
 ) -> Result<Result<Progress, Error>, Failure> {
+    let bufs = &mut Bufs::new();
     let store = OneUser::new(PASSWORD);
     let (mut init, mut acc) = pair(&store, password, user)?;
     let now = (env.now)();
@@ -289,7 +309,9 @@ fn attempt<R: CryptoRng + ?Sized>(
     Ok(r)
 }
 
-fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &mut Bufs) -> Outcome {
+#[inline(never)]
+fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
+    let bufs = &mut Bufs::new();
     let store = OneUser::new(PASSWORD);
     let (mut init, mut acc) = pair(&store, PASSWORD, USER)?;
     let now = (env.now)();
@@ -307,7 +329,9 @@ fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &mut Buf
     )
 }
 
-fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &mut Bufs) -> Outcome {
+#[inline(never)]
+fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
+    let bufs = &mut Bufs::new();
     let store = OneUser::new(PASSWORD);
     let (mut init, mut acc) = pair(&store, PASSWORD, USER)?;
     let now = (env.now)();
@@ -325,6 +349,7 @@ fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, bufs: &mut Bufs
     )
 }
 
+#[inline(never)]
 pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runner<'_>) {
     runner.case("MS-NLMP 4.2.2.1.2 NTOWFv1", v_ntowfv1());
     runner.case("MS-NLMP 4.2.4.1.1 NTOWFv2", v_ntowfv2());
@@ -334,10 +359,6 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
     runner.case("MS-NLMP 4.2.4.4 GSS_WrapEx keys, seal, unseal", v_wrapex());
     runner.case("MS-NLMP 4.2.4 acceptor on the spec's AUTHENTICATE", v_acceptor_on_spec_authenticate());
 
-    let mut bufs = Bufs {
-        a: [0; MAX_TOKEN_LEN],
-        b: [0; MAX_TOKEN_LEN],
-    };
     let now = (env.now)();
     runner.case(
         "NTLM handshake (footprint workload)",
@@ -345,19 +366,19 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
     );
     runner.case(
         "NTLM handshake initiator <-> acceptor, sealed and signed both ways",
-        handshake_and_protection(env, &mut bufs),
+        handshake_and_protection(env),
     );
-    let r = attempt(env, &mut bufs, USER, "wrong password", |_| {});
+    let r = attempt(env, USER, "wrong password", |_| {});
     runner.case(
         "NTLM refuses a wrong password (LogonDenied)",
         r.and_then(|r| refused(r, Error::LogonDenied, "wrong password")),
     );
-    let r = attempt(env, &mut bufs, "mallory", PASSWORD, |_| {});
+    let r = attempt(env, "mallory", PASSWORD, |_| {});
     runner.case(
         "NTLM refuses an unknown user (UnknownPrincipal)",
         r.and_then(|r| refused(r, Error::UnknownPrincipal, "unknown user")),
     );
-    let r = attempt(env, &mut bufs, USER, PASSWORD, |m| {
+    let r = attempt(env, USER, PASSWORD, |m| {
         if let Some(b) = m.get_mut(MIC_OFFSET + 3) {
             *b ^= 0x40;
         }
@@ -366,7 +387,7 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         "NTLM refuses a tampered AUTHENTICATE MIC",
         r.and_then(|r| refused(r, Error::Integrity { what: "MIC" }, "tampered MIC")),
     );
-    let r = attempt(env, &mut bufs, USER, PASSWORD, |m| {
+    let r = attempt(env, USER, PASSWORD, |m| {
         // NegotiateFlags (offset 60): a man in the middle clearing SEAL.
         if let Some(f) = m.get_mut(60..64) {
             let flags = u32::from_le_bytes([f[0], f[1], f[2], f[3]]) & !NegotiateFlags::SEAL.bits();
@@ -377,6 +398,6 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         "NTLM refuses downgraded AUTHENTICATE flags",
         r.and_then(|r| refused(r, Error::Integrity { what: "MIC" }, "cleared SEAL flag")),
     );
-    runner.case("NTLM refuses a tampered sealed message", tampered_messages(env, &mut bufs));
-    runner.case("NTLM refuses a replayed sealed message", replayed_message(env, &mut bufs));
+    runner.case("NTLM refuses a tampered sealed message", tampered_messages(env));
+    runner.case("NTLM refuses a replayed sealed message", replayed_message(env));
 }

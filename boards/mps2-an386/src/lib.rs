@@ -50,4 +50,8 @@ impl Board for Mps2An386 {
     fn stack_bottom(&self) -> usize {
         cortexm::stack_bottom()
     }
+
+    fn stack_top(&self) -> usize {
+        cortexm::stack_top()
+    }
 }

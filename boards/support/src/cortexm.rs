@@ -66,7 +66,13 @@ impl SysTickClock {
 
 impl Now for SysTickClock {
     fn now(&mut self) -> Time {
-        self.clock.at(self.ticks())
+        self.clock.at(SysTickClock::ticks(self))
+    }
+    fn ticks(&mut self) -> u64 {
+        SysTickClock::ticks(self)
+    }
+    fn ticks_per_sec(&self) -> u64 {
+        self.clock.ticks_per_sec()
     }
 }
 
@@ -76,6 +82,14 @@ pub fn stack_bottom() -> usize {
     extern "C" {
         static _stack_end: u32;
     }
-    // SAFETY: only the symbol's address is taken.
-    unsafe { core::ptr::addr_of!(_stack_end) as usize }
+    // Only the symbol's address is taken (no unsafe needed for addr_of of an extern static).
+    core::ptr::addr_of!(_stack_end) as usize
+}
+
+/// The top of the stack (cortex-m-rt's `_stack_start`).
+pub fn stack_top() -> usize {
+    extern "C" {
+        static _stack_start: u32;
+    }
+    core::ptr::addr_of!(_stack_start) as usize
 }

@@ -52,6 +52,11 @@ impl ProvisionedSeed {
     pub const fn new(bytes: [u8; SEED_LEN]) -> ProvisionedSeed {
         ProvisionedSeed(bytes)
     }
+
+    /// The seed's bytes, for boards that mix it into another source.
+    pub fn expose(&self) -> &[u8; SEED_LEN] {
+        &self.0
+    }
 }
 
 impl core::fmt::Debug for ProvisionedSeed {

@@ -27,6 +27,11 @@ pub use semihosting::process::exit;
 pub trait Now {
     /// The current time.
     fn now(&mut self) -> Time;
+    /// The raw tick count behind it (for instruction counts under QEMU's
+    /// `-icount shift=0`, where one instruction takes 1 ns of virtual time).
+    fn ticks(&mut self) -> u64;
+    /// Ticks per second.
+    fn ticks_per_sec(&self) -> u64;
 }
 
 /// What a board hands to the runners.
@@ -41,6 +46,8 @@ pub trait Board {
     fn parts(&mut self) -> (&mut Self::Rng, &mut Self::Clock);
     /// The lowest address the stack may grow to (end of static RAM).
     fn stack_bottom(&self) -> usize;
+    /// The stack's top (its first push lands just below).
+    fn stack_top(&self) -> usize;
 }
 
 /// Runs every conformance case, prints one line per case, the context sizes
@@ -48,17 +55,12 @@ pub trait Board {
 pub fn conformance<B: Board>(board: &mut B) -> ! {
     println!("authcore conformance on {}", B::NAME);
     authcore_conformance::context_sizes(|name, size| println!("size_of {name} = {size}"));
-    let bottom = board.stack_bottom();
+    let (bottom, top) = (board.stack_bottom(), board.stack_top());
+    println!("stack: {} bytes between the static data and the top", top - bottom);
     let (rng, clock) = board.parts();
     let start = clock.now();
-    // SAFETY: `stack_bottom` is the end of static RAM; nothing lives between
-    // it and the stack pointer (no heap).
-    let painted = unsafe { stack::paint(bottom) };
-    let tally = run(rng, clock);
-    // SAFETY: as above, the painted region is still the stack's.
-    let peak = unsafe { stack::peak(painted) };
+    let tally = run(rng, clock, bottom, top);
     let end = clock.now();
-    println!("peak stack of all cases: {peak} bytes");
     println!(
         "board clock: {} s elapsed, now {} (Unix)",
         end.unix_secs() - start.unix_secs(),
@@ -68,14 +70,35 @@ pub fn conformance<B: Board>(board: &mut B) -> ! {
     exit(if tally.all_passed() { 0 } else { 1 })
 }
 
+/// Runs the cases; each report line carries the case's peak stack, counted
+/// from the top of the stack (painted again after each case).
 #[inline(never)]
-fn run<R: CryptoRng, C: Now>(rng: &mut R, clock: &mut C) -> authcore_conformance::Tally {
+fn run<R: CryptoRng, C: Now>(
+    rng: &mut R,
+    clock: &mut C,
+    bottom: usize,
+    top: usize,
+) -> authcore_conformance::Tally {
     let mut now = || clock.now();
     let mut env = Env { rng, now: &mut now };
-    authcore_conformance::run_all(&mut env, &mut |name, outcome| match outcome {
-        Ok(()) => println!("ok   {name}"),
-        Err(why) => println!("FAIL {name}: {why}"),
-    })
+    let mut max = 0usize;
+    // SAFETY: `bottom` is the end of static RAM; nothing lives between it and
+    // the stack pointer (no heap).
+    let mut painted = unsafe { stack::paint(bottom) };
+    let tally = authcore_conformance::run_all(&mut env, &mut |name, outcome| {
+        // SAFETY: painted by `paint` above or at the previous report, from a
+        // frame no deeper than the cases'.
+        let used = top - unsafe { stack::deepest(painted) };
+        max = max.max(used);
+        match outcome {
+            Ok(()) => println!("ok   {name} [stack {used}]"),
+            Err(why) => println!("FAIL {name}: {why} [stack {used}]"),
+        }
+        // SAFETY: as above.
+        painted = unsafe { stack::paint(bottom) };
+    });
+    println!("peak stack of all cases: {max} bytes");
+    tally
 }
 
 /// A footprint workload: runs with the board's RNG and time, calling `mark`
@@ -116,18 +139,46 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
     let mut seed = [0u8; 8];
     rng.fill_bytes(&mut seed);
     println!("rng {:02x}{:02x}, time {}", seed[0], seed[1], clock.now().unix_secs());
+    let hz = clock.ticks_per_sec();
     for (label, workload) in workloads.iter_mut() {
         let now = clock.now();
+        // Two measurements: the whole workload (painted here, so the
+        // contexts and token buffers in the workload's frame count), and the
+        // handshake's calls alone (painted at Mark::Begin, below the
+        // workload's frame, read at Mark::End).
         // SAFETY: as in `conformance`.
         let painted = unsafe { stack::paint(bottom) };
+        let mut handshake = 0usize;
+        let mut before = 0usize;
+        let mut ticks = 0u64;
+        let mut inner: Option<stack::Painted> = None;
         let outcome = workload(rng, now, &mut |m| match m {
-            Mark::Begin => authcore_mark_begin(),
-            Mark::End => authcore_mark_end(),
+            Mark::Begin => {
+                // What the workload used before its handshake: repainting
+                // below would hide it from the final reading.
+                // SAFETY: as in `conformance`.
+                before = unsafe { stack::peak(painted) };
+                // SAFETY: as in `conformance`; the workload's frame is above.
+                inner = Some(unsafe { stack::paint(bottom) });
+                authcore_mark_begin();
+                ticks = clock.ticks();
+            }
+            Mark::End => {
+                ticks = clock.ticks().wrapping_sub(ticks);
+                authcore_mark_end();
+                if let Some(p) = inner.take() {
+                    // SAFETY: painted at Mark::Begin, from the same frame depth.
+                    handshake = unsafe { stack::peak(p) };
+                }
+            }
         });
         // SAFETY: as in `conformance`.
-        let peak = unsafe { stack::peak(painted) };
+        let peak = unsafe { stack::peak(painted) }.max(before);
         match outcome {
-            Ok(()) => println!("ok   {label}: peak stack {peak} bytes"),
+            Ok(()) => println!(
+                "ok   {label}: handshake stack {handshake} bytes, workload stack {peak} bytes, handshake ticks {ticks} at {} Hz",
+                hz
+            ),
             Err(why) => {
                 failed += 1;
                 println!("FAIL {label}: {why}");

@@ -52,6 +52,11 @@ impl Clock {
         }
     }
 
+    /// The tick rate.
+    pub const fn ticks_per_sec(&self) -> u64 {
+        self.ticks_per_sec
+    }
+
     /// The time after `ticks` ticks (saturating; a zero rate reads the epoch).
     pub fn at(&self, ticks: u64) -> Time {
         let micros = if self.ticks_per_sec == 0 {

@@ -12,6 +12,10 @@ pub const PATTERN: u32 = 0xC5AC_CE55;
 /// Bytes left unpainted just below the painter's own frame.
 const MARGIN: usize = 256;
 
+/// Deepest stack painted below the painter: painting all of a 4 MiB RAM
+/// (mps2-an386) would cost millions of instructions per measurement.
+pub const MAX_DEPTH: usize = 64 * 1024;
+
 /// Where a [`paint`] started: call [`peak`] with it after the measured code.
 #[derive(Debug, Clone, Copy)]
 pub struct Painted {
@@ -44,7 +48,7 @@ pub fn stack_pointer() -> usize {
 #[inline(never)]
 pub unsafe fn paint(bottom: usize) -> Painted {
     let top = stack_pointer();
-    let bottom = (bottom + 3) & !3;
+    let bottom = (bottom.max(top.saturating_sub(MAX_DEPTH)) + 3) & !3;
     let end = top.saturating_sub(MARGIN) & !3;
     let mut p = bottom;
     while p < end {
@@ -65,6 +69,16 @@ pub unsafe fn paint(bottom: usize) -> Painted {
 /// reserved for the stack.
 #[inline(never)]
 pub unsafe fn peak(painted: Painted) -> usize {
+    // SAFETY: forwarded contract.
+    painted.top - unsafe { deepest(painted) }
+}
+
+/// The lowest address written since [`paint`] (the painted top when none).
+///
+/// # Safety
+/// As for [`peak`].
+#[inline(never)]
+pub unsafe fn deepest(painted: Painted) -> usize {
     let mut p = painted.bottom;
     let end = painted.top.saturating_sub(MARGIN) & !3;
     while p < end {
@@ -74,5 +88,5 @@ pub unsafe fn peak(painted: Painted) -> usize {
         }
         p += 4;
     }
-    painted.top - p
+    p
 }
