@@ -11,7 +11,8 @@
 //!
 //! Exit status: QEMU exits with the code passed to semihosting's
 //! `SYS_EXIT_EXTENDED`: 0 when every case passed, 1 otherwise; a panic exits
-//! 101 (semihosting's panic handler).
+//! 101 (the panic handler below; it prints the message with the
+//! `panic-message` feature).
 
 use authcore::Time;
 use authcore_conformance::footprint::Mark;
@@ -160,12 +161,12 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
                 before = unsafe { stack::peak(painted) };
                 // SAFETY: as in `conformance`; the workload's frame is above.
                 inner = Some(unsafe { stack::paint(bottom) });
-                authcore_mark_begin();
                 ticks = clock.ticks();
+                authcore_mark_begin();
             }
             Mark::End => {
-                ticks = clock.ticks().wrapping_sub(ticks);
                 authcore_mark_end();
+                ticks = clock.ticks().wrapping_sub(ticks);
                 if let Some(p) = inner.take() {
                     // SAFETY: painted at Mark::Begin, from the same frame depth.
                     handshake = unsafe { stack::peak(p) };
@@ -181,9 +182,25 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
             ),
             Err(why) => {
                 failed += 1;
-                println!("FAIL {label}: {why}");
+                // Not `why`'s Display: it would link every error message of
+                // authcore into the footprint (the conformance firmware,
+                // which runs the same workloads, prints them).
+                let kind = match why {
+                    authcore_conformance::Failure::Error(_) => "authcore error",
+                    authcore_conformance::Failure::Mismatch(what) => what,
+                    authcore_conformance::Failure::NotRefused(what) => what,
+                };
+                println!("FAIL {label}: {kind}");
             }
         }
     }
     exit(if failed == 0 { 0 } else { 1 })
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    #[cfg(feature = "panic-message")]
+    println!("panic: {info}");
+    let _ = info;
+    exit(101)
 }
