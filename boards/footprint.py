@@ -111,15 +111,20 @@ def read_elf(path):
 
 
 def crate_of(symbol):
-    """The crate a (legacy-mangled) Rust symbol belongs to, or the symbol."""
+    """The crate a Rust symbol belongs to (legacy or v0 mangling; for
+    `<T as Trait>::f`, the crate of T), or the symbol itself."""
+    if symbol.startswith("_R"):
+        m = re.search(r"C(?:s[0-9a-zA-Z]*_)?(\d+)", symbol)
+        if m:
+            return symbol[m.end():m.end() + int(m.group(1))]
+        return symbol
     m = re.match(r"_ZN(\d+)", symbol)
     if not m:
         return symbol
-    n = int(m.group(1))
-    name = symbol[m.end():m.end() + n]
-    if name.startswith("_$LT$"):  # <T as Trait>::f: the implementing type's crate
-        inner = re.match(r"_\$LT\$([A-Za-z0-9_]+)", name)
-        name = inner.group(1) if inner else name
+    name = symbol[m.end():m.end() + int(m.group(1))]
+    if "$LT$" in name[:6]:
+        inner = name.split("$LT$", 1)[1].replace("$RF$", "").replace("$u20$", " ")
+        name = re.split(r"\.\.| |\$", inner)[0] or name
     return name.lstrip("_")
 
 

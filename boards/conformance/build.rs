@@ -71,12 +71,22 @@ fn main() {
                 }
                 continue;
             }
-            let (k, v) = line.split_once('=').unwrap_or_else(|| panic!("{at}: no '='"));
+            let (k, v) = line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{at}: no '='"));
             let k = k.trim();
-            records.last_mut().unwrap().push((k.to_string(), value(k, v, &at)));
+            records
+                .last_mut()
+                .unwrap()
+                .push((k.to_string(), value(k, v, &at)));
         }
         records.retain(|r| !r.is_empty());
-        writeln!(out, "/// `tests/vectors/{file}`, {} records.", records.len()).unwrap();
+        writeln!(
+            out,
+            "/// `tests/vectors/{file}`, {} records.",
+            records.len()
+        )
+        .unwrap();
         writeln!(out, "pub static {name}: &[Record] = &[").unwrap();
         for r in &records {
             out.push_str("    Record { fields: &[");
@@ -97,10 +107,21 @@ fn main() {
             continue;
         }
         let at = format!("mit-krb5-captures.txt:{}", i + 1);
-        let (k, v) = line.split_once(": ").unwrap_or_else(|| panic!("{at}: no ': '"));
+        let (k, v) = line
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("{at}: no ': '"));
         let ident = format!("CAPTURE_{}", k.to_uppercase().replace('-', "_"));
         writeln!(out, "/// `{k}` of `tests/vectors/mit-krb5-captures.txt`.").unwrap();
-        writeln!(out, "pub static {ident}: &[u8] = {};", bytes_lit(&hex(v, &at))).unwrap();
+        writeln!(
+            out,
+            "pub static {ident}: &[u8] = {};",
+            bytes_lit(&hex(v, &at))
+        )
+        .unwrap();
     }
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("vectors.rs"), out).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("vectors.rs"),
+        out,
+    )
+    .unwrap();
 }

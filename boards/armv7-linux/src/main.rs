@@ -35,7 +35,9 @@ impl TryRng for OsRng {
 impl TryCryptoRng for OsRng {}
 
 fn now() -> Time {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     Time::from_unix_micros(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
@@ -44,7 +46,10 @@ fn main() {
     authcore_conformance::context_sizes(|name, size| println!("size_of {name} = {size}"));
     let mut rng = OsRng;
     let mut clock = now;
-    let mut env = Env { rng: &mut rng, now: &mut clock };
+    let mut env = Env {
+        rng: &mut rng,
+        now: &mut clock,
+    };
     let tally = run_all(&mut env, &mut |name, outcome| match outcome {
         Ok(()) => println!("ok   {name}"),
         Err(why) => println!("FAIL {name}: {why}"),

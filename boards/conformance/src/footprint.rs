@@ -98,7 +98,10 @@ pub fn ntlm_seal_across(
         .copy_from_slice(msg);
     let n = from.seal(rng, buf, msg.len())?;
     let token = buf.get_mut(..n).unwrap_or(&mut []);
-    check(token.get(header..) != Some(msg) || msg.is_empty(), "sealed message is in the clear")?;
+    check(
+        token.get(header..) != Some(msg) || msg.is_empty(),
+        "sealed message is in the clear",
+    )?;
     let r = to.unseal(token)?;
     check(token.get(r) == Some(msg), "unsealed message differs")
 }
@@ -128,7 +131,10 @@ pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
     let n = ntlm_tokens(&mut init, &mut acc, rng, now, &mut a, &mut b)?;
     let p = acc.step(a.get(..n).unwrap_or(&[]), &mut b, now, rng)?;
     mark(Mark::End);
-    check(p == Progress::Complete { written: 0 }, "NTLM acceptor completes")?;
+    check(
+        p == Progress::Complete { written: 0 },
+        "NTLM acceptor completes",
+    )?;
     ntlm_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
     ntlm_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }
@@ -138,7 +144,9 @@ pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
 #[cfg(feature = "kerberos")]
 pub mod recorded {
     use authcore::crypto::{Etype, Key};
-    use authcore::kerberos::wire::{Authenticator, EncTicketPart, KerberosString, PrincipalName, Ticket};
+    use authcore::kerberos::wire::{
+        Authenticator, EncTicketPart, KerberosString, PrincipalName, Ticket,
+    };
     use authcore::kerberos::KeyEntry;
     use authcore::{Result, Time};
 
@@ -166,7 +174,10 @@ pub mod recorded {
             principal: SERVICE,
             realm: REALM,
             kvno,
-            key: Key::from_bytes(Etype::Aes256CtsHmacSha196, crate::vectors::CAPTURE_KEY_SERVICE)?,
+            key: Key::from_bytes(
+                Etype::Aes256CtsHmacSha196,
+                crate::vectors::CAPTURE_KEY_SERVICE,
+            )?,
         }])
     }
 
@@ -205,14 +216,21 @@ pub fn krb_accept_recorded<R: CryptoRng + ?Sized>(
     let mut acc = Acceptor::new(&keytab[..], &mut cache, AcceptorConfig::default())?;
     let p = acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng)?;
     mark(Mark::End);
-    check(matches!(p, Progress::Complete { written } if written > 0), "AP-REP sent")?;
     check(
-        acc.identity().is_some_and(|id| id.matches(&recorded::client(), recorded::REALM)),
+        matches!(p, Progress::Complete { written } if written > 0),
+        "AP-REP sent",
+    )?;
+    check(
+        acc.identity()
+            .is_some_and(|id| id.matches(&recorded::client(), recorded::REALM)),
         "identity alice@AUTHCORE.TEST",
     )?;
     let msg = b"reply to the MIT client";
     let h = acc.sizes().seal_header;
-    out.get_mut(h..h + msg.len()).ok_or(authcore::Error::BufferTooSmall { needed: h + msg.len() })?
+    out.get_mut(h..h + msg.len())
+        .ok_or(authcore::Error::BufferTooSmall {
+            needed: h + msg.len(),
+        })?
         .copy_from_slice(msg);
     let n = acc.seal(rng, &mut out, msg.len())?;
     check(n > msg.len(), "sealed reply")
@@ -248,13 +266,17 @@ pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
     let Progress::Continue { written: n } = init.step(&[], &mut a, when, rng)? else {
         return Err(crate::Failure::Mismatch("AP-REQ step"));
     };
-    let Progress::Complete { written: n } = acc.step(a.get(..n).unwrap_or(&[]), &mut b, when, rng)?
+    let Progress::Complete { written: n } =
+        acc.step(a.get(..n).unwrap_or(&[]), &mut b, when, rng)?
     else {
         return Err(crate::Failure::Mismatch("AP-REP step"));
     };
     let p = init.step(b.get(..n).unwrap_or(&[]), &mut a, when, rng)?;
     mark(Mark::End);
-    check(p == Progress::Complete { written: 0 }, "initiator completes on the AP-REP")?;
+    check(
+        p == Progress::Complete { written: 0 },
+        "initiator completes on the AP-REP",
+    )?;
     krb_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
     krb_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }
@@ -271,7 +293,10 @@ pub fn krb_seal_across(
 ) -> Outcome {
     let s = from.sizes();
     let end = s.seal_header.saturating_add(msg.len());
-    check(buf.len() >= end.saturating_add(s.seal_trailer), "seal buffer size")?;
+    check(
+        buf.len() >= end.saturating_add(s.seal_trailer),
+        "seal buffer size",
+    )?;
     buf.get_mut(s.seal_header..end)
         .ok_or(authcore::Error::BufferTooSmall { needed: end })?
         .copy_from_slice(msg);

@@ -17,10 +17,18 @@ fn recorded_replay<R: CryptoRng + ?Sized>(rng: &mut R) -> Outcome {
     let mut cache = ReplayCache::<4>::new();
     let mut out = [0u8; KRB_BUF_LEN];
     let mut acc = Acceptor::new(&keytab[..], &mut cache, AcceptorConfig::default())?;
-    acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng)?;
+    let p = acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng)?;
+    check(
+        matches!(p, Progress::Complete { .. }),
+        "first AP-REQ accepted",
+    )?;
     drop(acc);
     let mut acc = Acceptor::new(&keytab[..], &mut cache, AcceptorConfig::default())?;
-    refused(acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng), Error::Replay, "replayed MIT AP-REQ")
+    refused(
+        acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng),
+        Error::Replay,
+        "replayed MIT AP-REQ",
+    )
 }
 
 /// Our initiator, at the capture's time, completes on MIT's AP-REP.
@@ -36,9 +44,15 @@ fn initiator_on_recorded_ap_rep<R: CryptoRng + ?Sized>(rng: &mut R) -> Outcome {
     )?;
     let mut out = [0u8; KRB_BUF_LEN];
     let p = init.step(&[], &mut out, when, rng)?;
-    check(matches!(p, Progress::Continue { .. }), "AP-REQ sent, AP-REP awaited")?;
+    check(
+        matches!(p, Progress::Continue { .. }),
+        "AP-REQ sent, AP-REP awaited",
+    )?;
     let p = init.step(recorded::AP_REP_TOKEN, &mut out, when, rng)?;
-    check(p == Progress::Complete { written: 0 }, "complete on MIT's AP-REP")?;
+    check(
+        p == Progress::Complete { written: 0 },
+        "complete on MIT's AP-REP",
+    )?;
     check(init.is_established(), "established")
 }
 
@@ -63,7 +77,10 @@ mod minted {
     }
 
     fn secs(t: Time, delta: i64) -> Time {
-        Time::from_unix_micros(t.unix_micros().saturating_add(delta.saturating_mul(1_000_000)))
+        Time::from_unix_micros(
+            t.unix_micros()
+                .saturating_add(delta.saturating_mul(1_000_000)),
+        )
     }
 
     /// What the demo realm's KDC hands out: a ticket for host/board.demo.test
@@ -99,11 +116,20 @@ mod minted {
         };
         let mut ticket = [0u8; 512];
         let len = mint_ticket(service_key, &spec, rng, &mut ticket)?;
-        Ok(Minted { ticket, len, session_key })
+        Ok(Minted {
+            ticket,
+            len,
+            session_key,
+        })
     }
 
     pub fn keytab(key: Key) -> [KeyEntry<'static>; 1] {
-        [KeyEntry { principal: SERVICE, realm: REALM, kvno: 2, key }]
+        [KeyEntry {
+            principal: SERVICE,
+            realm: REALM,
+            kvno: 2,
+            key,
+        }]
     }
 
     fn service_config() -> AcceptorConfig<'static> {
@@ -128,25 +154,46 @@ mod minted {
             flags: gss_flags::CONF | gss_flags::INTEG,
             ..InitiatorConfig::default()
         };
-        let mut init = Initiator::new(&m.ticket[..m.len], m.session_key.clone(), client(), REALM, config)?;
+        let mut init = Initiator::new(
+            &m.ticket[..m.len],
+            m.session_key.clone(),
+            client(),
+            REALM,
+            config,
+        )?;
         let mut acc = Acceptor::new(&keytab[..], &mut cache, service_config())?;
         let (mut a, mut b) = ([0u8; KRB_BUF_LEN], [0u8; KRB_BUF_LEN]);
-        let Progress::Continue { written: n } = init.step(&[], &mut a, (env.now)(), env.rng)? else {
+        let Progress::Continue { written: n } = init.step(&[], &mut a, (env.now)(), env.rng)?
+        else {
             return Err(Failure::Mismatch("AP-REQ"));
         };
-        let Progress::Complete { written: n } = acc.step(&a[..n], &mut b, (env.now)(), env.rng)? else {
+        let Progress::Complete { written: n } = acc.step(&a[..n], &mut b, (env.now)(), env.rng)?
+        else {
             return Err(Failure::Mismatch("AP-REP"));
         };
         let p = init.step(&b[..n], &mut a, (env.now)(), env.rng)?;
         check(p == Progress::Complete { written: 0 }, "initiator complete")?;
         check(
-            acc.identity().is_some_and(|id| id.matches(&client(), REALM)),
+            acc.identity()
+                .is_some_and(|id| id.matches(&client(), REALM)),
             "identity alice@DEMO.TEST",
         )?;
         check(acc.flags() & gss_flags::MUTUAL != 0, "mutual granted")?;
         for _ in 0..3 {
-            footprint::krb_seal_across(&mut init, &mut acc, b"request from the initiator", &mut a, env.rng)?;
-            footprint::krb_seal_across(&mut acc, &mut init, b"reply from the acceptor", &mut a, env.rng)?;
+            footprint::krb_seal_across(
+                &mut init,
+                &mut acc,
+                b"request from the initiator",
+                &mut a,
+                env.rng,
+            )?;
+            footprint::krb_seal_across(
+                &mut acc,
+                &mut init,
+                b"reply from the acceptor",
+                &mut a,
+                env.rng,
+            )?;
             let mut mic = [0u8; 64];
             let n = init.sign(b"signed by the initiator", &mut mic)?;
             acc.verify(b"signed by the initiator", &mic[..n])?;
@@ -159,7 +206,10 @@ mod minted {
         a[h..h + msg.len()].copy_from_slice(msg);
         let n = init.seal(env.rng, &mut a, msg.len())?;
         a[n - 1] ^= 1;
-        check(acc.unseal(&mut a[..n]).is_err(), "tampered wrap token refused")
+        check(
+            acc.unseal(&mut a[..n]).is_err(),
+            "tampered wrap token refused",
+        )
     }
 
     /// The acceptor's verdict on an AP-REQ for a ticket minted under
@@ -174,14 +224,26 @@ mod minted {
     ) -> Result<Result<Progress, Error>, Failure> {
         let service_key = Key::random(Etype::Aes256CtsHmacSha196, env.rng)?;
         let now = (env.now)();
-        let m = mint(&service_key, Etype::Aes256CtsHmacSha196, now, valid_for, env.rng)?;
+        let m = mint(
+            &service_key,
+            Etype::Aes256CtsHmacSha196,
+            now,
+            valid_for,
+            env.rng,
+        )?;
         let keytab = if wrong_key {
             keytab(Key::random(Etype::Aes256CtsHmacSha196, env.rng)?)
         } else {
             keytab(service_key)
         };
         let mut cache = ReplayCache::<4>::new();
-        let mut init = Initiator::new(&m.ticket[..m.len], m.session_key.clone(), client(), REALM, InitiatorConfig::default())?;
+        let mut init = Initiator::new(
+            &m.ticket[..m.len],
+            m.session_key.clone(),
+            client(),
+            REALM,
+            InitiatorConfig::default(),
+        )?;
         let mut acc = Acceptor::new(&keytab[..], &mut cache, service_config())?;
         let (mut a, mut b) = ([0u8; KRB_BUF_LEN], [0u8; KRB_BUF_LEN]);
         let Progress::Continue { written: n } = init.step(&[], &mut a, now, env.rng)? else {
@@ -200,19 +262,39 @@ mod minted {
     pub fn replay<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
         let service_key = Key::random(Etype::Aes256CtsHmacSha196, env.rng)?;
         let now = (env.now)();
-        let m = mint(&service_key, Etype::Aes256CtsHmacSha196, now, 36_000, env.rng)?;
+        let m = mint(
+            &service_key,
+            Etype::Aes256CtsHmacSha196,
+            now,
+            36_000,
+            env.rng,
+        )?;
         let keytab = keytab(service_key);
         let mut cache = ReplayCache::<4>::new();
-        let mut init = Initiator::new(&m.ticket[..m.len], m.session_key.clone(), client(), REALM, InitiatorConfig::default())?;
+        let mut init = Initiator::new(
+            &m.ticket[..m.len],
+            m.session_key.clone(),
+            client(),
+            REALM,
+            InitiatorConfig::default(),
+        )?;
         let (mut a, mut b) = ([0u8; KRB_BUF_LEN], [0u8; KRB_BUF_LEN]);
         let Progress::Continue { written: n } = init.step(&[], &mut a, now, env.rng)? else {
             return Err(Failure::Mismatch("AP-REQ"));
         };
         let mut acc = Acceptor::new(&keytab[..], &mut cache, service_config())?;
-        acc.step(&a[..n], &mut b, now, env.rng)?;
+        let p = acc.step(&a[..n], &mut b, now, env.rng)?;
+        check(
+            matches!(p, Progress::Complete { .. }),
+            "first AP-REQ accepted",
+        )?;
         drop(acc);
         let mut acc = Acceptor::new(&keytab[..], &mut cache, service_config())?;
-        refused(acc.step(&a[..n], &mut b, now, env.rng), Error::Replay, "replayed AP-REQ")
+        refused(
+            acc.step(&a[..n], &mut b, now, env.rng),
+            Error::Replay,
+            "replayed AP-REQ",
+        )
     }
 }
 
@@ -222,7 +304,10 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         "Kerberos acceptor on MIT krb5's recorded AP-REQ (service key, capture time)",
         footprint::krb_accept_recorded(env.rng, &mut |_| {}),
     );
-    runner.case("Kerberos refuses the recorded AP-REQ replayed", recorded_replay(env.rng));
+    runner.case(
+        "Kerberos refuses the recorded AP-REQ replayed",
+        recorded_replay(env.rng),
+    );
     runner.case(
         "Kerberos initiator completes on MIT krb5's recorded AP-REP",
         initiator_on_recorded_ap_rep(env.rng),
@@ -245,7 +330,15 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         let r = minted::attempt(env, true, 36_000, 0, |_| {});
         runner.case(
             "Kerberos refuses a ticket under a wrong service key",
-            r.and_then(|r| refused(r, Error::Integrity { what: "ciphertext checksum" }, "wrong service key")),
+            r.and_then(|r| {
+                refused(
+                    r,
+                    Error::Integrity {
+                        what: "ciphertext checksum",
+                    },
+                    "wrong service key",
+                )
+            }),
         );
         let r = minted::attempt(env, false, 36_000, 0, |t| {
             // The last byte is the authenticator's checksum.
@@ -255,7 +348,15 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         });
         runner.case(
             "Kerberos refuses a tampered AP-REQ authenticator",
-            r.and_then(|r| refused(r, Error::Integrity { what: "ciphertext checksum" }, "tampered authenticator")),
+            r.and_then(|r| {
+                refused(
+                    r,
+                    Error::Integrity {
+                        what: "ciphertext checksum",
+                    },
+                    "tampered authenticator",
+                )
+            }),
         );
         let r = minted::attempt(env, false, 36_000, 600, |_| {});
         runner.case(

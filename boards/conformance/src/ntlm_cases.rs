@@ -30,11 +30,15 @@ fn field<const N: usize>(s: &str, name: &str) -> Result<[u8; N], Failure> {
 }
 
 fn text(s: &str, name: &str) -> Result<&'static str, Failure> {
-    sec(s)?.text(name).ok_or(Failure::Mismatch("vector field missing"))
+    sec(s)?
+        .text(name)
+        .ok_or(Failure::Mismatch("vector field missing"))
 }
 
 fn bytes(s: &str, name: &str) -> Result<&'static [u8], Failure> {
-    sec(s)?.get(name).ok_or(Failure::Mismatch("vector field missing"))
+    sec(s)?
+        .get(name)
+        .ok_or(Failure::Mismatch("vector field missing"))
 }
 
 /// MS-NLMP 4.2.1's common values.
@@ -116,10 +120,16 @@ fn v_lmv2_and_encrypted_session_key() -> Outcome {
 fn v_challenge_reemitted() -> Outcome {
     let msg = bytes("4.2.4.3", "challenge")?;
     let ch = ChallengeRepr::parse(msg)?;
-    check(ch.server_challenge == common()?.server_challenge, "ServerChallenge")?;
+    check(
+        ch.server_challenge == common()?.server_challenge,
+        "ServerChallenge",
+    )?;
     let mut out = [0u8; 128];
     let n = ch.emit(&mut out)?;
-    check(out.get(..n) == Some(msg), "CHALLENGE re-emitted byte for byte")
+    check(
+        out.get(..n) == Some(msg),
+        "CHALLENGE re-emitted byte for byte",
+    )
 }
 
 #[inline(never)]
@@ -129,7 +139,8 @@ fn v_wrapex() -> Outcome {
     let flags = NegotiateFlags::from_bits(u32::from_le_bytes(field("4.2.4", "flags")?));
     let exported = Key16::from_bytes(c.random_session_key);
     check(
-        *seal_key(&exported, flags, Direction::ClientToServer).as_bytes() == field::<16>(S, "seal_key")?,
+        *seal_key(&exported, flags, Direction::ClientToServer).as_bytes()
+            == field::<16>(S, "seal_key")?,
         "SealingKey",
     )?;
     check(
@@ -139,7 +150,9 @@ fn v_wrapex() -> Outcome {
     let plaintext = bytes(S, "plaintext")?;
     let mut buf = [0u8; 64];
     let len = 16 + plaintext.len();
-    buf.get_mut(16..len).ok_or(Failure::Mismatch("size"))?.copy_from_slice(plaintext);
+    buf.get_mut(16..len)
+        .ok_or(Failure::Mismatch("size"))?
+        .copy_from_slice(plaintext);
     let mut sender = SessionSecurity::new(&exported, flags, Role::Initiator);
     let n = sender.seal(&mut Script::new(&[]), &mut buf, plaintext.len())?;
     check(n == len, "sealed length")?;
@@ -221,7 +234,10 @@ fn v_acceptor_on_spec_authenticate() -> Outcome {
     let p = acc.step(bytes("4.2.4.3", "authenticate")?, &mut out, now, &mut rng)?;
     check(p == Progress::Complete { written: 0 }, "accepted")?;
     let id = acc.identity().ok_or(Failure::Mismatch("identity"))?;
-    check((id.user, id.domain, id.workstation) == ("User", "Domain", "COMPUTER"), "identity")?;
+    check(
+        (id.user, id.domain, id.workstation) == ("User", "Domain", "COMPUTER"),
+        "identity",
+    )?;
     const S: &str = "4.2.4.4";
     let (sig, data) = (bytes(S, "signature")?, bytes(S, "data")?);
     let mut token = [0u8; 64];
@@ -229,14 +245,26 @@ fn v_acceptor_on_spec_authenticate() -> Outcome {
     token[..sig.len()].copy_from_slice(sig);
     token[sig.len()..len].copy_from_slice(data);
     let r = acc.unseal(&mut token[..len])?;
-    check(token.get(r) == Some(bytes(S, "plaintext")?), "unsealed 4.2.4.4")
+    check(
+        token.get(r) == Some(bytes(S, "plaintext")?),
+        "unsealed 4.2.4.4",
+    )
 }
 
 type Acc<'a> = Acceptor<'a, &'a OneUser>;
 
 #[inline(never)]
-fn pair<'a>(store: &'a OneUser, password: &str, user: &str) -> Result<(Initiator, Acc<'a>), Failure> {
-    let init = Initiator::new(user, DOMAIN, password, InitiatorConfig::new().with_workstation("BOARD"))?;
+fn pair<'a>(
+    store: &'a OneUser,
+    password: &str,
+    user: &str,
+) -> Result<(Initiator, Acc<'a>), Failure> {
+    let init = Initiator::new(
+        user,
+        DOMAIN,
+        password,
+        InitiatorConfig::new().with_workstation("BOARD"),
+    )?;
     let mut config = AcceptorConfig::new("SERVER", DOMAIN);
     config.dns_computer_name = Some("server.example.test");
     config.dns_domain_name = Some("example.test");
@@ -275,8 +303,20 @@ fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outc
         "identity EXAMPLE\\alice from BOARD",
     )?;
     for _ in 0..3 {
-        ntlm_seal_across(&mut init, &mut acc, b"request from the initiator", &mut bufs.a, env.rng)?;
-        ntlm_seal_across(&mut acc, &mut init, b"reply from the acceptor", &mut bufs.a, env.rng)?;
+        ntlm_seal_across(
+            &mut init,
+            &mut acc,
+            b"request from the initiator",
+            &mut bufs.a,
+            env.rng,
+        )?;
+        ntlm_seal_across(
+            &mut acc,
+            &mut init,
+            b"reply from the acceptor",
+            &mut bufs.a,
+            env.rng,
+        )?;
         let mut sig = [0u8; 16];
         init.sign(b"signed by the initiator", &mut sig)?;
         acc.verify(b"signed by the initiator", &sig)?;
@@ -316,7 +356,8 @@ fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     let (mut init, mut acc) = pair(&store, PASSWORD, USER)?;
     let now = (env.now)();
     let n = ntlm_tokens(&mut init, &mut acc, env.rng, now, &mut bufs.a, &mut bufs.b)?;
-    acc.step(&bufs.a[..n], &mut bufs.b, now, env.rng)?;
+    let p = acc.step(&bufs.a[..n], &mut bufs.b, now, env.rng)?;
+    check(p == Progress::Complete { written: 0 }, "acceptor completes")?;
     // A flipped bit in a sealed message.
     let msg = b"pay 10 euros";
     bufs.a[16..16 + msg.len()].copy_from_slice(msg);
@@ -324,7 +365,9 @@ fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     bufs.a[20] ^= 1;
     refused(
         acc.unseal(&mut bufs.a[..n]),
-        Error::Integrity { what: "NTLM sealed message" },
+        Error::Integrity {
+            what: "NTLM sealed message",
+        },
         "tampered sealed message",
     )
 }
@@ -336,7 +379,8 @@ fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     let (mut init, mut acc) = pair(&store, PASSWORD, USER)?;
     let now = (env.now)();
     let n = ntlm_tokens(&mut init, &mut acc, env.rng, now, &mut bufs.a, &mut bufs.b)?;
-    acc.step(&bufs.a[..n], &mut bufs.b, now, env.rng)?;
+    let p = acc.step(&bufs.a[..n], &mut bufs.b, now, env.rng)?;
+    check(p == Progress::Complete { written: 0 }, "acceptor completes")?;
     let msg = b"once";
     bufs.a[16..16 + msg.len()].copy_from_slice(msg);
     let n = init.seal(env.rng, &mut bufs.a, msg.len())?;
@@ -344,7 +388,9 @@ fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     acc.unseal(&mut bufs.a[..n])?;
     refused(
         acc.unseal(&mut bufs.b[..n]),
-        Error::Integrity { what: "NTLM sealed message" },
+        Error::Integrity {
+            what: "NTLM sealed message",
+        },
         "replayed sealed message",
     )
 }
@@ -353,11 +399,23 @@ fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
 pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runner<'_>) {
     runner.case("MS-NLMP 4.2.2.1.2 NTOWFv1", v_ntowfv1());
     runner.case("MS-NLMP 4.2.4.1.1 NTOWFv2", v_ntowfv2());
-    runner.case("MS-NLMP 4.2.4.2.2/4.2.4.1.2 NTProofStr, SessionBaseKey", v_proof_and_session_base_key());
-    runner.case("MS-NLMP 4.2.4.2.1/4.2.4.2.3 LMv2, EncryptedRandomSessionKey", v_lmv2_and_encrypted_session_key());
-    runner.case("MS-NLMP 4.2.4.3 CHALLENGE parsed and re-emitted", v_challenge_reemitted());
+    runner.case(
+        "MS-NLMP 4.2.4.2.2/4.2.4.1.2 NTProofStr, SessionBaseKey",
+        v_proof_and_session_base_key(),
+    );
+    runner.case(
+        "MS-NLMP 4.2.4.2.1/4.2.4.2.3 LMv2, EncryptedRandomSessionKey",
+        v_lmv2_and_encrypted_session_key(),
+    );
+    runner.case(
+        "MS-NLMP 4.2.4.3 CHALLENGE parsed and re-emitted",
+        v_challenge_reemitted(),
+    );
     runner.case("MS-NLMP 4.2.4.4 GSS_WrapEx keys, seal, unseal", v_wrapex());
-    runner.case("MS-NLMP 4.2.4 acceptor on the spec's AUTHENTICATE", v_acceptor_on_spec_authenticate());
+    runner.case(
+        "MS-NLMP 4.2.4 acceptor on the spec's AUTHENTICATE",
+        v_acceptor_on_spec_authenticate(),
+    );
 
     let now = (env.now)();
     runner.case(
@@ -398,6 +456,12 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         "NTLM refuses downgraded AUTHENTICATE flags",
         r.and_then(|r| refused(r, Error::Integrity { what: "MIC" }, "cleared SEAL flag")),
     );
-    runner.case("NTLM refuses a tampered sealed message", tampered_messages(env));
-    runner.case("NTLM refuses a replayed sealed message", replayed_message(env));
+    runner.case(
+        "NTLM refuses a tampered sealed message",
+        tampered_messages(env),
+    );
+    runner.case(
+        "NTLM refuses a replayed sealed message",
+        replayed_message(env),
+    );
 }

@@ -11,7 +11,10 @@ pub struct Record {
 impl Record {
     /// The value of field `name`.
     pub fn get(&self, name: &str) -> Option<&'static [u8]> {
-        self.fields.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
     }
 
     /// The value of field `name`, or empty.

@@ -106,7 +106,11 @@ impl HmacDrbg {
 
     /// Instantiate from the device's provisioned seed and this boot's nonce
     /// (never repeated for the seed: see the module docs).
-    pub fn from_provisioned(seed: &ProvisionedSeed, boot_nonce: u64, personalization: &[u8]) -> HmacDrbg {
+    pub fn from_provisioned(
+        seed: &ProvisionedSeed,
+        boot_nonce: u64,
+        personalization: &[u8],
+    ) -> HmacDrbg {
         HmacDrbg::new(&seed.0, &boot_nonce.to_be_bytes(), personalization)
     }
 

@@ -57,7 +57,10 @@ pub fn conformance<B: Board>(board: &mut B) -> ! {
     println!("authcore conformance on {}", B::NAME);
     authcore_conformance::context_sizes(|name, size| println!("size_of {name} = {size}"));
     let (bottom, top) = (board.stack_bottom(), board.stack_top());
-    println!("stack: {} bytes between the static data and the top", top - bottom);
+    println!(
+        "stack: {} bytes between the static data and the top",
+        top - bottom
+    );
     let (rng, clock) = board.parts();
     let start = clock.now();
     let tally = run(rng, clock, bottom, top);
@@ -104,7 +107,10 @@ fn run<R: CryptoRng, C: Now>(
 
 /// A footprint workload: runs with the board's RNG and time, calling `mark`
 /// around its handshake.
-pub type Workload<'a, R> = (&'a str, &'a mut dyn FnMut(&mut R, Time, &mut dyn FnMut(Mark)) -> Outcome);
+pub type Workload<'a, R> = (
+    &'a str,
+    &'a mut dyn FnMut(&mut R, Time, &mut dyn FnMut(Mark)) -> Outcome,
+);
 
 /// The instruction-count markers: the measuring script finds these symbols
 /// in the ELF and counts the instructions QEMU executes between a call to the
@@ -139,7 +145,12 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
     let mut failed = 0u32;
     let mut seed = [0u8; 8];
     rng.fill_bytes(&mut seed);
-    println!("rng {:02x}{:02x}, time {}", seed[0], seed[1], clock.now().unix_secs());
+    println!(
+        "rng {:02x}{:02x}, time {}",
+        seed[0],
+        seed[1],
+        clock.now().unix_secs()
+    );
     let hz = clock.ticks_per_sec();
     for (label, workload) in workloads.iter_mut() {
         let now = clock.now();

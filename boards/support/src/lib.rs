@@ -59,14 +59,14 @@ impl Clock {
 
     /// The time after `ticks` ticks (saturating; a zero rate reads the epoch).
     pub fn at(&self, ticks: u64) -> Time {
-        let micros = if self.ticks_per_sec == 0 {
-            0
-        } else {
-            let whole = ticks / self.ticks_per_sec;
-            let frac = ticks % self.ticks_per_sec;
-            whole
+        let micros = match (
+            ticks.checked_div(self.ticks_per_sec),
+            ticks.checked_rem(self.ticks_per_sec),
+        ) {
+            (Some(whole), Some(frac)) => whole
                 .saturating_mul(1_000_000)
-                .saturating_add(frac.saturating_mul(1_000_000) / self.ticks_per_sec)
+                .saturating_add(frac.saturating_mul(1_000_000) / self.ticks_per_sec),
+            _ => 0,
         };
         let micros = i64::try_from(micros).unwrap_or(i64::MAX);
         Time::from_unix_micros(self.epoch.unix_micros().saturating_add(micros))

@@ -2,8 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use authcore_board_lm3s6965evb::Lm3s6965evb;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use cortex_m_rt::entry;
 
 #[entry]

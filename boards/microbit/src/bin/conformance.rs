@@ -2,8 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use authcore_board_microbit::Microbit;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use cortex_m_rt::entry;
 
 #[entry]

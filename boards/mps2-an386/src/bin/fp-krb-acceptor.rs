@@ -2,8 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use authcore_board_mps2_an386::Mps2An386;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use cortex_m_rt::entry;
 
 #[entry]
@@ -16,8 +16,9 @@ fn main() -> ! {
     firmware::footprint(
         &mut board,
         "krb-acceptor",
-        &mut [("Kerberos acceptor on the recorded AP-REQ", &mut |rng, _, mark| {
-            authcore_conformance::footprint::krb_accept_recorded(rng, mark)
-        })],
+        &mut [(
+            "Kerberos acceptor on the recorded AP-REQ",
+            &mut |rng, _, mark| authcore_conformance::footprint::krb_accept_recorded(rng, mark),
+        )],
     )
 }

@@ -2,8 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use authcore_board_riscv_virt::RiscvVirt;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use riscv_rt::entry;
 
 #[entry]
@@ -16,8 +16,9 @@ fn main() -> ! {
     firmware::footprint(
         &mut board,
         "krb-acceptor",
-        &mut [("Kerberos acceptor on the recorded AP-REQ", &mut |rng, _, mark| {
-            authcore_conformance::footprint::krb_accept_recorded(rng, mark)
-        })],
+        &mut [(
+            "Kerberos acceptor on the recorded AP-REQ",
+            &mut |rng, _, mark| authcore_conformance::footprint::krb_accept_recorded(rng, mark),
+        )],
     )
 }

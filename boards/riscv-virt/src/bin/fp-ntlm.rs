@@ -2,8 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use authcore_board_riscv_virt::RiscvVirt;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
 use riscv_rt::entry;
 
 #[entry]
