@@ -53,9 +53,14 @@ start_server() {
         >"$WORK/server.out" 2>"$WORK/server.err" &
     SERVER_PID=$!
     PORT=""
-    for _ in $(seq 1 300); do
-        PORT=$(sed -n 's/^authcore: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/server.err" 2>/dev/null)
-        [[ -n $PORT ]] && return 0
+    local i
+    # Polled without command substitutions or `wait`: bash can lose track of
+    # the background server when its children are reaped concurrently.
+    for ((i = 0; i < 300; i++)); do
+        if grep -qs '^authcore: listening on 127\.0\.0\.1:' "$WORK/server.err"; then
+            PORT=$(sed -n 's/^authcore: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/server.err")
+            return 0
+        fi
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
@@ -66,7 +71,11 @@ start_server() {
 
 stop_server() {
     kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
     SERVER_PID=""
 }
 
