@@ -1,0 +1,307 @@
+//! The minimal workloads of the footprint firmwares (`fp-*` binaries of each
+//! board crate), also the building blocks of the conformance cases.
+//!
+//! Each workload calls `mark(Mark::Begin)` right before the handshake and
+//! `mark(Mark::End)` right after it, so that a firmware can count the
+//! instructions of the handshake alone; message protection runs after
+//! `End`, so that its code is linked and its stack measured too.
+
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+use rand_core::CryptoRng;
+
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+use crate::{check, Outcome};
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+use authcore::{Progress, Protect, Step, Time};
+
+/// Where a workload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The handshake starts.
+    Begin,
+    /// The handshake is complete.
+    End,
+}
+
+/// The NTLM account every NTLM case uses.
+pub const USER: &str = "alice";
+/// Its domain.
+pub const DOMAIN: &str = "EXAMPLE";
+/// Its password.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A credential store with one account.
+pub struct OneUser {
+    #[cfg(feature = "ntlm")]
+    hash: authcore::ntlm::NtHash,
+}
+
+#[cfg(feature = "ntlm")]
+impl OneUser {
+    /// The store holding `USER` in `DOMAIN` with `password`.
+    pub fn new(password: &str) -> OneUser {
+        OneUser {
+            hash: authcore::ntlm::NtHash::from_password(password),
+        }
+    }
+}
+
+#[cfg(feature = "ntlm")]
+impl authcore::ntlm::CredentialStore for OneUser {
+    fn nt_hash(&self, user: &str, domain: &str) -> Option<authcore::ntlm::NtHash> {
+        (user.eq_ignore_ascii_case(USER) && domain.eq_ignore_ascii_case(DOMAIN))
+            .then(|| self.hash.clone())
+    }
+}
+
+/// Runs NTLM up to the AUTHENTICATE: NEGOTIATE into `a`, CHALLENGE into `b`,
+/// AUTHENTICATE into `a`; returns the AUTHENTICATE's length.
+#[cfg(feature = "ntlm")]
+#[inline(never)]
+pub fn ntlm_tokens<R: CryptoRng + ?Sized, S: authcore::ntlm::CredentialStore>(
+    init: &mut authcore::ntlm::Initiator,
+    acc: &mut authcore::ntlm::Acceptor<'_, S>,
+    rng: &mut R,
+    now: Time,
+    a: &mut [u8],
+    b: &mut [u8],
+) -> Result<usize, crate::Failure> {
+    let Progress::Continue { written: n } = init.step(&[], a, now, rng)? else {
+        return Err(crate::Failure::Mismatch("NTLM NEGOTIATE step"));
+    };
+    let Progress::Continue { written: n } = acc.step(a.get(..n).unwrap_or(&[]), b, now, rng)?
+    else {
+        return Err(crate::Failure::Mismatch("NTLM CHALLENGE step"));
+    };
+    let Progress::Complete { written: n } = init.step(b.get(..n).unwrap_or(&[]), a, now, rng)?
+    else {
+        return Err(crate::Failure::Mismatch("NTLM AUTHENTICATE step"));
+    };
+    Ok(n)
+}
+
+/// Seals `msg` with `from`, unseals it with `to` and compares; `buf` holds
+/// the 16-byte signature and the message.
+#[cfg(feature = "ntlm")]
+#[inline(never)]
+pub fn ntlm_seal_across(
+    from: &mut impl Protect,
+    to: &mut impl Protect,
+    msg: &[u8],
+    buf: &mut [u8],
+    rng: &mut (impl CryptoRng + ?Sized),
+) -> Outcome {
+    let header = from.sizes().seal_header;
+    let end = header.saturating_add(msg.len());
+    buf.get_mut(header..end)
+        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
+        .copy_from_slice(msg);
+    let n = from.seal(rng, buf, msg.len())?;
+    let token = buf.get_mut(..n).unwrap_or(&mut []);
+    check(
+        token.get(header..) != Some(msg) || msg.is_empty(),
+        "sealed message is in the clear",
+    )?;
+    let r = to.unseal(token)?;
+    check(token.get(r) == Some(msg), "unsealed message differs")
+}
+
+/// One NTLM handshake (NTLMv2 with MIC, extended session security, 128-bit
+/// keys) between an initiator and an acceptor in this firmware, then one
+/// sealed message each way.
+#[cfg(feature = "ntlm")]
+#[inline(never)]
+pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    now: Time,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use authcore::ntlm::{Acceptor, AcceptorConfig, Initiator, InitiatorConfig, MAX_TOKEN_LEN};
+    let mut a = [0u8; MAX_TOKEN_LEN];
+    let mut b = [0u8; MAX_TOKEN_LEN];
+    mark(Mark::Begin);
+    let store = OneUser::new(PASSWORD);
+    let mut init = Initiator::new(
+        USER,
+        DOMAIN,
+        PASSWORD,
+        InitiatorConfig::new().with_workstation("BOARD"),
+    )?;
+    let mut acc = Acceptor::new(&store, AcceptorConfig::new("SERVER", DOMAIN))?;
+    let n = ntlm_tokens(&mut init, &mut acc, rng, now, &mut a, &mut b)?;
+    let p = acc.step(a.get(..n).unwrap_or(&[]), &mut b, now, rng)?;
+    mark(Mark::End);
+    check(
+        p == Progress::Complete { written: 0 },
+        "NTLM acceptor completes",
+    )?;
+    ntlm_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
+    ntlm_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
+}
+
+/// The MIT krb5 capture (`tests/vectors/mit-krb5-captures.txt`): the
+/// service's key table, the capture's time and the ticket's session key.
+#[cfg(feature = "kerberos")]
+pub mod recorded {
+    use authcore::crypto::{Etype, Key};
+    use authcore::kerberos::wire::{
+        Authenticator, EncTicketPart, KerberosString, PrincipalName, Ticket,
+    };
+    use authcore::kerberos::KeyEntry;
+    use authcore::{Result, Time};
+
+    pub use crate::vectors::{
+        CAPTURE_GSS_AP_REP_TOKEN as AP_REP_TOKEN, CAPTURE_GSS_AP_REQ_TOKEN as AP_REQ_TOKEN,
+        CAPTURE_SERVICE_TICKET as SERVICE_TICKET,
+    };
+
+    /// The service principal's components.
+    pub const SERVICE: &[&[u8]] = &[b"host", b"service.authcore.test"];
+    /// The capture's realm.
+    pub const REALM: &[u8] = b"AUTHCORE.TEST";
+    /// The client.
+    pub static CLIENT: [KerberosString<'static>; 1] = [KerberosString(b"alice")];
+
+    /// The client's principal name.
+    pub fn client() -> PrincipalName<'static> {
+        PrincipalName::new(authcore::kerberos::wire::name_type::PRINCIPAL, &CLIENT)
+    }
+
+    /// The service's key table entry (aes256-cts-hmac-sha1-96, the ticket's kvno).
+    pub fn keytab() -> Result<[KeyEntry<'static>; 1]> {
+        let kvno = Ticket::parse(SERVICE_TICKET)?.enc_part.kvno.unwrap_or(0);
+        Ok([KeyEntry {
+            principal: SERVICE,
+            realm: REALM,
+            kvno,
+            key: Key::from_bytes(
+                Etype::Aes256CtsHmacSha196,
+                crate::vectors::CAPTURE_KEY_SERVICE,
+            )?,
+        }])
+    }
+
+    /// When MIT's client made its authenticator (its ctime and cusec).
+    pub fn time() -> Result<Time> {
+        let auth = Authenticator::parse(crate::vectors::CAPTURE_AP_REQ_AUTHENTICATOR)?;
+        Ok(auth.ctime.to_time(auth.cusec))
+    }
+
+    /// The ticket's session key (from its decrypted EncTicketPart).
+    pub fn session_key() -> Result<Key> {
+        let part = EncTicketPart::parse(crate::vectors::CAPTURE_SERVICE_ENC_TICKET_PART)?;
+        Key::from_bytes(Etype::from_i32(part.key.keytype)?, part.key.keyvalue)
+    }
+}
+
+/// Room for the recorded AP-REQ's decryption (the acceptor decrypts in its
+/// output buffer) and any AP-REP.
+#[cfg(feature = "kerberos")]
+pub const KRB_BUF_LEN: usize = 1024;
+
+/// The Kerberos acceptor on MIT krb5's recorded AP-REQ with the service's
+/// key, at the capture's time, then one sealed reply.
+#[cfg(feature = "kerberos")]
+#[inline(never)]
+pub fn krb_accept_recorded<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use authcore::kerberos::{Acceptor, AcceptorConfig, ReplayCache};
+    let mut out = [0u8; KRB_BUF_LEN];
+    let keytab = recorded::keytab()?;
+    let when = recorded::time()?;
+    let mut cache = ReplayCache::<4>::new();
+    mark(Mark::Begin);
+    let mut acc = Acceptor::new(&keytab[..], &mut cache, AcceptorConfig::default())?;
+    let p = acc.step(recorded::AP_REQ_TOKEN, &mut out, when, rng)?;
+    mark(Mark::End);
+    check(
+        matches!(p, Progress::Complete { written } if written > 0),
+        "AP-REP sent",
+    )?;
+    check(
+        acc.identity()
+            .is_some_and(|id| id.matches(&recorded::client(), recorded::REALM)),
+        "identity alice@AUTHCORE.TEST",
+    )?;
+    let msg = b"reply to the MIT client";
+    let h = acc.sizes().seal_header;
+    out.get_mut(h..h + msg.len())
+        .ok_or(authcore::Error::BufferTooSmall {
+            needed: h + msg.len(),
+        })?
+        .copy_from_slice(msg);
+    let n = acc.seal(rng, &mut out, msg.len())?;
+    check(n > msg.len(), "sealed reply")
+}
+
+/// One AP exchange inside the firmware on the recorded ticket: our initiator
+/// (the MIT ticket and its session key) sends an AP-REQ with mutual
+/// authentication, our acceptor verifies it with the service key and answers
+/// with an AP-REP, the initiator verifies that; then one sealed message each
+/// way.
+#[cfg(feature = "kerberos")]
+#[inline(never)]
+pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use authcore::kerberos::{Acceptor, AcceptorConfig, Initiator, InitiatorConfig, ReplayCache};
+    let mut a = [0u8; KRB_BUF_LEN];
+    let mut b = [0u8; KRB_BUF_LEN];
+    let keytab = recorded::keytab()?;
+    let session_key = recorded::session_key()?;
+    let when = recorded::time()?;
+    let mut cache = ReplayCache::<4>::new();
+    mark(Mark::Begin);
+    let mut init = Initiator::new(
+        recorded::SERVICE_TICKET,
+        session_key,
+        recorded::client(),
+        recorded::REALM,
+        InitiatorConfig::default(),
+    )?;
+    let mut acc = Acceptor::new(&keytab[..], &mut cache, AcceptorConfig::default())?;
+    let Progress::Continue { written: n } = init.step(&[], &mut a, when, rng)? else {
+        return Err(crate::Failure::Mismatch("AP-REQ step"));
+    };
+    let Progress::Complete { written: n } =
+        acc.step(a.get(..n).unwrap_or(&[]), &mut b, when, rng)?
+    else {
+        return Err(crate::Failure::Mismatch("AP-REP step"));
+    };
+    let p = init.step(b.get(..n).unwrap_or(&[]), &mut a, when, rng)?;
+    mark(Mark::End);
+    check(
+        p == Progress::Complete { written: 0 },
+        "initiator completes on the AP-REP",
+    )?;
+    krb_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
+    krb_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
+}
+
+/// Seals `msg` with `from`, unseals it with `to` and compares.
+#[cfg(feature = "kerberos")]
+#[inline(never)]
+pub fn krb_seal_across(
+    from: &mut impl Protect,
+    to: &mut impl Protect,
+    msg: &[u8],
+    buf: &mut [u8],
+    rng: &mut (impl CryptoRng + ?Sized),
+) -> Outcome {
+    let s = from.sizes();
+    let end = s.seal_header.saturating_add(msg.len());
+    check(
+        buf.len() >= end.saturating_add(s.seal_trailer),
+        "seal buffer size",
+    )?;
+    buf.get_mut(s.seal_header..end)
+        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
+        .copy_from_slice(msg);
+    let n = from.seal(rng, buf, msg.len())?;
+    let token = buf.get_mut(..n).unwrap_or(&mut []);
+    let r = to.unseal(token)?;
+    check(token.get(r) == Some(msg), "unsealed message differs")
+}

@@ -1,0 +1,17 @@
+//! Footprint baseline: the board support alone (entropy, clock, logging, stack painting).
+#![no_std]
+#![no_main]
+
+use authcore_board_microbit::Microbit;
+use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
+use cortex_m_rt::entry;
+
+#[entry]
+fn main() -> ! {
+    // The public test seed and a constant boot nonce: fine for conformance
+    // runs, never for a deployed device (see authcore_board_support::drbg).
+    let Some(mut board) = Microbit::take(&TEST_SEED, 1, TEST_EPOCH) else {
+        firmware::exit(2)
+    };
+    firmware::footprint(&mut board, "empty", &mut [])
+}

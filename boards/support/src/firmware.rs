@@ -1,0 +1,217 @@
+//! The two kinds of firmware every bare-metal board builds, written once:
+//! the conformance firmware ([`conformance`]) and the footprint firmwares
+//! ([`footprint`]). A board crate's binaries are a few lines: set up the
+//! board, call one of these.
+//!
+//! Logging: plain semihosting text (`semihosting::println!`), read on the
+//! host straight from QEMU's standard output. defmt would make the firmware
+//! smaller (format strings stay on the host) but needs `defmt-print` on the
+//! host, a 4-minute `cargo install` that CI would pay on every fresh
+//! machine; see boards/README.md.
+//!
+//! Exit status: QEMU exits with the code passed to semihosting's
+//! `SYS_EXIT_EXTENDED`: 0 when every case passed, 1 otherwise; a panic exits
+//! 101 (the panic handler below; it prints the message with the
+//! `panic-message` feature).
+
+use authcore::Time;
+use authcore_conformance::footprint::Mark;
+use authcore_conformance::{Env, Outcome};
+use rand_core::{CryptoRng, Rng};
+use semihosting::println;
+
+use crate::stack;
+
+pub use semihosting::process::exit;
+
+/// A board's clock.
+pub trait Now {
+    /// The current time.
+    fn now(&mut self) -> Time;
+    /// The raw tick count behind it (for instruction counts under QEMU's
+    /// `-icount shift=0`, where one instruction takes 1 ns of virtual time).
+    fn ticks(&mut self) -> u64;
+    /// Ticks per second.
+    fn ticks_per_sec(&self) -> u64;
+}
+
+/// What a board hands to the runners.
+pub trait Board {
+    /// The board's name, as printed.
+    const NAME: &'static str;
+    /// Its entropy source.
+    type Rng: CryptoRng;
+    /// Its clock.
+    type Clock: Now;
+    /// The entropy source and the clock.
+    fn parts(&mut self) -> (&mut Self::Rng, &mut Self::Clock);
+    /// The lowest address the stack may grow to (end of static RAM).
+    fn stack_bottom(&self) -> usize;
+    /// The stack's top (its first push lands just below).
+    fn stack_top(&self) -> usize;
+}
+
+/// Runs every conformance case, prints one line per case, the context sizes
+/// and the peak stack, and exits QEMU with 0 only when every case passed.
+pub fn conformance<B: Board>(board: &mut B) -> ! {
+    println!("authcore conformance on {}", B::NAME);
+    authcore_conformance::context_sizes(|name, size| println!("size_of {name} = {size}"));
+    let (bottom, top) = (board.stack_bottom(), board.stack_top());
+    println!(
+        "stack: {} bytes between the static data and the top",
+        top - bottom
+    );
+    let (rng, clock) = board.parts();
+    let start = clock.now();
+    let tally = run(rng, clock, bottom, top);
+    let end = clock.now();
+    println!(
+        "board clock: {} s elapsed, now {} (Unix)",
+        end.unix_secs() - start.unix_secs(),
+        end.unix_secs()
+    );
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    exit(if tally.all_passed() { 0 } else { 1 })
+}
+
+/// Runs the cases; each report line carries the case's peak stack, counted
+/// from the top of the stack (painted again after each case).
+#[inline(never)]
+fn run<R: CryptoRng, C: Now>(
+    rng: &mut R,
+    clock: &mut C,
+    bottom: usize,
+    top: usize,
+) -> authcore_conformance::Tally {
+    let mut now = || clock.now();
+    let mut env = Env { rng, now: &mut now };
+    let mut max = 0usize;
+    // SAFETY: `bottom` is the end of static RAM; nothing lives between it and
+    // the stack pointer (no heap).
+    let mut painted = unsafe { stack::paint(bottom) };
+    let tally = authcore_conformance::run_all(&mut env, &mut |name, outcome| {
+        // SAFETY: painted by `paint` above or at the previous report, from a
+        // frame no deeper than the cases'.
+        let used = top - unsafe { stack::deepest(painted) };
+        max = max.max(used);
+        match outcome {
+            Ok(()) => println!("ok   {name} [stack {used}]"),
+            Err(why) => println!("FAIL {name}: {why} [stack {used}]"),
+        }
+        // SAFETY: as above.
+        painted = unsafe { stack::paint(bottom) };
+    });
+    println!("peak stack of all cases: {max} bytes");
+    tally
+}
+
+/// A footprint workload: runs with the board's RNG and time, calling `mark`
+/// around its handshake.
+pub type Workload<'a, R> = (
+    &'a str,
+    &'a mut dyn FnMut(&mut R, Time, &mut dyn FnMut(Mark)) -> Outcome,
+);
+
+/// The instruction-count markers: the measuring script finds these symbols
+/// in the ELF and counts the instructions QEMU executes between a call to the
+/// first and the next call to the second.
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn authcore_mark_begin() {
+    // Distinct bodies, so the linker cannot fold the two markers into one.
+    // SAFETY: a volatile write to a static this module alone uses.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(MARKS), 1) };
+}
+
+/// See [`authcore_mark_begin`].
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn authcore_mark_end() {
+    // SAFETY: as in `authcore_mark_begin`.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(MARKS), 2) };
+}
+
+static mut MARKS: u32 = 0;
+
+/// A footprint firmware: runs each workload once, printing its outcome and
+/// its peak stack (painted right before it runs, so the contexts and token
+/// buffers in its frame count); an empty list is the board's empty firmware,
+/// which still draws from the RNG and reads the clock so that the board
+/// support is in the baseline. Exits 0 only when every workload passed.
+pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<'_, B::Rng>]) -> ! {
+    println!("authcore footprint firmware {name} on {}", B::NAME);
+    let bottom = board.stack_bottom();
+    let (rng, clock) = board.parts();
+    let mut failed = 0u32;
+    let mut seed = [0u8; 8];
+    rng.fill_bytes(&mut seed);
+    println!(
+        "rng {:02x}{:02x}, time {}",
+        seed[0],
+        seed[1],
+        clock.now().unix_secs()
+    );
+    let hz = clock.ticks_per_sec();
+    for (label, workload) in workloads.iter_mut() {
+        let now = clock.now();
+        // Two measurements: the whole workload (painted here, so the
+        // contexts and token buffers in the workload's frame count), and the
+        // handshake's calls alone (painted at Mark::Begin, below the
+        // workload's frame, read at Mark::End).
+        // SAFETY: as in `conformance`.
+        let painted = unsafe { stack::paint(bottom) };
+        let mut handshake = 0usize;
+        let mut before = 0usize;
+        let mut ticks = 0u64;
+        let mut inner: Option<stack::Painted> = None;
+        let outcome = workload(rng, now, &mut |m| match m {
+            Mark::Begin => {
+                // What the workload used before its handshake: repainting
+                // below would hide it from the final reading.
+                // SAFETY: as in `conformance`.
+                before = unsafe { stack::peak(painted) };
+                // SAFETY: as in `conformance`; the workload's frame is above.
+                inner = Some(unsafe { stack::paint(bottom) });
+                ticks = clock.ticks();
+                authcore_mark_begin();
+            }
+            Mark::End => {
+                authcore_mark_end();
+                ticks = clock.ticks().wrapping_sub(ticks);
+                if let Some(p) = inner.take() {
+                    // SAFETY: painted at Mark::Begin, from the same frame depth.
+                    handshake = unsafe { stack::peak(p) };
+                }
+            }
+        });
+        // SAFETY: as in `conformance`.
+        let peak = unsafe { stack::peak(painted) }.max(before);
+        match outcome {
+            Ok(()) => println!(
+                "ok   {label}: handshake stack {handshake} bytes, workload stack {peak} bytes, handshake ticks {ticks} at {} Hz",
+                hz
+            ),
+            Err(why) => {
+                failed += 1;
+                // Not `why`'s Display: it would link every error message of
+                // authcore into the footprint (the conformance firmware,
+                // which runs the same workloads, prints them).
+                let kind = match why {
+                    authcore_conformance::Failure::Error(_) => "authcore error",
+                    authcore_conformance::Failure::Mismatch(what) => what,
+                    authcore_conformance::Failure::NotRefused(what) => what,
+                };
+                println!("FAIL {label}: {kind}");
+            }
+        }
+    }
+    exit(if failed == 0 { 0 } else { 1 })
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    #[cfg(feature = "panic-message")]
+    println!("panic: {info}");
+    let _ = info;
+    exit(101)
+}
