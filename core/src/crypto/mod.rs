@@ -21,6 +21,7 @@
 pub mod cts;
 pub mod nfold;
 pub mod ntlm;
+mod upcase;
 pub mod usage;
 
 mod aes_sha1;

@@ -140,15 +140,7 @@ pub fn uppercase_utf16(s: &str) -> impl Iterator<Item = u16> + '_ {
     })
 }
 
-/// One-to-one upper case of a character: the Unicode upper case when it is a single
-/// character, else the character itself.
-pub fn simple_uppercase(c: char) -> char {
-    let mut up = c.to_uppercase();
-    match (up.next(), up.next()) {
-        (Some(u), None) => u,
-        _ => c,
-    }
-}
+pub use super::upcase::simple_uppercase;
 
 /// MD5 over the concatenation of `parts`.
 pub fn md5(parts: &[&[u8]]) -> [u8; 16] {
