@@ -92,6 +92,13 @@ pub trait Step {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress>;
+
+    /// Bytes of an error token the failed step left in `out`, to send to the
+    /// peer before closing (0 when there is none). Meaningful right after
+    /// [`Step::step`] returned an error.
+    fn error_token_len(&self) -> usize {
+        0
+    }
 }
 
 /// Sizes a caller needs to allocate protection buffers (`QueryContextAttributes(SIZES)`).

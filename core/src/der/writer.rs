@@ -74,6 +74,13 @@ impl<'b> Writer<'b> {
         self.len = new_len;
     }
 
+    /// Counts `n` bytes the caller already placed in the buffer right before
+    /// what was written so far, as if prepended with [`Writer::bytes`]: a
+    /// ciphertext encrypted in place where it will be sent needs no copy.
+    pub fn placed(&mut self, n: usize) {
+        self.len = self.len.saturating_add(n);
+    }
+
     /// Prepends one byte.
     pub fn byte(&mut self, b: u8) {
         self.bytes(&[b]);

@@ -280,7 +280,9 @@ impl Cfx {
                 // The checksum covers the header with EC and RRC zeroed.
                 let signed = Cfx::header(TOK_WRAP, s.out_flags, 0, 0, seq);
                 let (data, cksum) = body.split_at_mut(data_len);
-                s.sign_out.checksum(&[data, &signed], cksum)?;
+                // Wrap tokens use the SEAL usage with or without confidentiality
+                // (as MIT and Heimdal do); SIGN is for MIC tokens only.
+                s.seal_out.checksum(&[data, &signed], cksum)?;
             }
             Ok(total)
         })
@@ -342,7 +344,7 @@ impl Cfx {
                 let mut signed = h;
                 let [.., e0, e1, r0, r1, _, _, _, _, _, _, _, _] = &mut signed;
                 (*e0, *e1, *r0, *r1) = (0, 0, 0, 0);
-                s.sign_in.verify_checksum(&[data, &signed], cksum)?;
+                s.seal_in.verify_checksum(&[data, &signed], cksum)?;
                 s.check_recv_seq(seq)?;
                 Ok((HEADER_LEN..HEADER_LEN.saturating_add(data_len), false))
             }

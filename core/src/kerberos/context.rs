@@ -1,0 +1,557 @@
+//! What the krb5 initiator and acceptor share: the established context's
+//! per-message protection, the peer identity, the in-place emission of
+//! encrypted messages, and the KRB-ERROR code of a failure.
+
+use core::fmt;
+use core::ops::Range;
+
+use rand_core::CryptoRng;
+
+use crate::crypto::{Etype, Key, MAX_CONFOUNDER_LEN, MAX_OVERHEAD};
+use crate::der::{self, tag, Encode, Writer};
+use crate::gss::cfx::{self, Cfx};
+use crate::gss::rc4::{self, Rc4Hmac};
+use crate::gss::token::tok_id;
+use crate::kerberos::wire::{
+    error_code, KerberosString, PrincipalName, Realm, MAX_NAME_COMPONENTS,
+};
+use crate::{Error, Result, Sizes};
+
+/// Largest context token a krb5 context emits: Windows' default
+/// `MaxTokenSize`. An initiator refuses tickets whose AP-REQ would be longer.
+pub const MAX_TOKEN_LEN: usize = 48_000;
+
+/// Most bytes of a peer identity kept after the handshake: name components
+/// and realm together.
+pub const MAX_IDENTITY_LEN: usize = 128;
+
+/// Most name components of a peer identity.
+pub const MAX_IDENTITY_COMPONENTS: usize = MAX_NAME_COMPONENTS;
+
+/// Bit mask keeping sequence numbers positive as signed 32-bit values, which
+/// older peers store them in.
+const SEQ_MASK: u32 = 0x7fff_ffff;
+
+/// A random initial sequence number.
+pub(crate) fn random_seq<R: CryptoRng + ?Sized>(rng: &mut R) -> u32 {
+    let mut b = [0u8; 4];
+    rng.fill_bytes(&mut b);
+    u32::from_le_bytes(b) & SEQ_MASK
+}
+
+/// True for the etypes whose GSS tokens are RFC 4121 ("CFX") tokens.
+pub(crate) const fn is_cfx(etype: Etype) -> bool {
+    matches!(
+        etype,
+        Etype::Aes128CtsHmacSha196
+            | Etype::Aes256CtsHmacSha196
+            | Etype::Aes128CtsHmacSha256128
+            | Etype::Aes256CtsHmacSha384192
+    )
+}
+
+/// A client principal and realm, copied out of the ticket so it outlives the
+/// handshake buffers. `Display` gives MIT's `user@REALM` text (components
+/// joined by `/`, `/` and `@` inside them escaped).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Identity {
+    name_type: i32,
+    count: u8,
+    /// End offset of each component in `bytes`; the realm follows the last.
+    ends: [u8; MAX_IDENTITY_COMPONENTS],
+    len: u8,
+    bytes: [u8; MAX_IDENTITY_LEN],
+}
+
+// MAX_IDENTITY_LEN and MAX_IDENTITY_COMPONENTS fit the u8 offsets.
+const _: () = assert!(MAX_IDENTITY_LEN <= u8::MAX as usize);
+const _: () = assert!(MAX_IDENTITY_COMPONENTS <= u8::MAX as usize);
+
+impl Identity {
+    /// Copies `name@realm`; [`Error::CapacityExceeded`] when it needs more
+    /// than [`MAX_IDENTITY_LEN`] bytes or [`MAX_IDENTITY_COMPONENTS`] parts.
+    pub fn new(name: &PrincipalName<'_>, realm: &[u8]) -> Result<Identity> {
+        const FULL: Error = Error::CapacityExceeded {
+            what: "client name",
+        };
+        let mut id = Identity {
+            name_type: name.name_type,
+            count: 0,
+            ends: [0; MAX_IDENTITY_COMPONENTS],
+            len: 0,
+            bytes: [0; MAX_IDENTITY_LEN],
+        };
+        let mut at = 0usize;
+        for (i, component) in name.components().enumerate() {
+            let end = at.checked_add(component.len()).ok_or(FULL)?;
+            id.bytes
+                .get_mut(at..end)
+                .ok_or(FULL)?
+                .copy_from_slice(component);
+            *id.ends.get_mut(i).ok_or(FULL)? = u8::try_from(end).map_err(|_| FULL)?;
+            id.count = u8::try_from(i.saturating_add(1)).map_err(|_| FULL)?;
+            at = end;
+        }
+        let end = at.checked_add(realm.len()).ok_or(FULL)?;
+        id.bytes
+            .get_mut(at..end)
+            .ok_or(FULL)?
+            .copy_from_slice(realm);
+        id.len = u8::try_from(end).map_err(|_| FULL)?;
+        Ok(id)
+    }
+
+    /// The name type the ticket carried (a hint).
+    pub fn name_type(&self) -> i32 {
+        self.name_type
+    }
+
+    /// The name components in order.
+    pub fn components(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let ends = self.ends.get(..usize::from(self.count)).unwrap_or(&[]);
+        let mut start = 0usize;
+        ends.iter().map(move |&end| {
+            let part = self.bytes.get(start..usize::from(end)).unwrap_or(&[]);
+            start = usize::from(end);
+            part
+        })
+    }
+
+    fn realm_start(&self) -> usize {
+        usize::from(self.count)
+            .checked_sub(1)
+            .and_then(|last| self.ends.get(last))
+            .map_or(0, |&e| usize::from(e))
+    }
+
+    /// The realm.
+    pub fn realm(&self) -> &[u8] {
+        self.bytes
+            .get(self.realm_start()..usize::from(self.len))
+            .unwrap_or(&[])
+    }
+
+    /// True when `name@realm` is this identity (name types not compared).
+    pub fn matches(&self, name: &PrincipalName<'_>, realm: &[u8]) -> bool {
+        self.realm() == realm && name.same_components(self.components())
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = [KerberosString(&[]); MAX_IDENTITY_COMPONENTS];
+        for (slot, c) in parts.iter_mut().zip(self.components()) {
+            *slot = KerberosString(c);
+        }
+        let parts = parts.get(..usize::from(self.count)).unwrap_or(&[]);
+        let name = PrincipalName::new(self.name_type, parts);
+        write!(f, "{name}@{}", KerberosString(self.realm()))
+    }
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Identity({self})")
+    }
+}
+
+/// The per-message tokens of an established context.
+// No allocator to box into: the states share the context's inline storage,
+// whose size `kerberos_ap.rs` measures.
+#[allow(clippy::large_enum_variant)]
+enum Protection {
+    Cfx(Cfx),
+    Rc4(Rc4Hmac),
+}
+
+/// An established context: per-message protection and the granted flags.
+pub(crate) struct Session {
+    protection: Protection,
+    flags: u32,
+    max_token: usize,
+    failed: bool,
+}
+
+impl Session {
+    /// Protection keyed with the context key: RFC 4121 tokens for the AES
+    /// etypes, RFC 4757 tokens for rc4-hmac; other etypes are refused.
+    pub(crate) fn new(
+        key: &Key,
+        initiator: bool,
+        acceptor_subkey: bool,
+        send_seq: u32,
+        recv_seq: u32,
+        flags: u32,
+        max_token: usize,
+    ) -> Result<Session> {
+        let protection = if is_cfx(key.etype()) {
+            Protection::Cfx(Cfx::new(
+                key,
+                initiator,
+                acceptor_subkey,
+                u64::from(send_seq),
+                u64::from(recv_seq),
+            )?)
+        } else if key.etype() == Etype::Rc4Hmac {
+            let bytes: &[u8; rc4::KEY_LEN] =
+                key.as_bytes().try_into().map_err(|_| Error::BadKeyLength {
+                    etype: key.etype().as_i32(),
+                    len: key.as_bytes().len(),
+                })?;
+            Protection::Rc4(Rc4Hmac::new(bytes, initiator, send_seq, recv_seq)?)
+        } else {
+            return Err(Error::UnsupportedEtype {
+                etype: key.etype().as_i32(),
+            });
+        };
+        Ok(Session {
+            protection,
+            flags,
+            max_token,
+            failed: false,
+        })
+    }
+
+    pub(crate) fn flags(&self) -> u32 {
+        self.flags
+    }
+
+    pub(crate) fn mic_len(&self) -> usize {
+        match &self.protection {
+            Protection::Cfx(c) => c.mic_len(),
+            Protection::Rc4(r) => r.mic_len(),
+        }
+    }
+
+    pub(crate) fn wrap_header_len(&self, confidential: bool) -> usize {
+        match &self.protection {
+            Protection::Cfx(c) => c.wrap_header_len(confidential),
+            Protection::Rc4(r) => r.wrap_header_len(confidential),
+        }
+    }
+
+    pub(crate) fn wrap_trailer_len(&self, confidential: bool) -> usize {
+        match &self.protection {
+            Protection::Cfx(c) => c.wrap_trailer_len(confidential),
+            Protection::Rc4(r) => r.wrap_trailer_len(confidential),
+        }
+    }
+
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes {
+            max_token: self.max_token,
+            max_signature: self.mic_len(),
+            seal_header: self.wrap_header_len(true),
+            seal_trailer: self.wrap_trailer_len(true),
+            // CTS and RC4 need no padding from the caller.
+            block_size: 1,
+        }
+    }
+
+    fn guard<T>(&mut self, f: impl FnOnce(&mut Protection) -> Result<T>) -> Result<T> {
+        if self.failed {
+            return Err(Error::WrongState);
+        }
+        let r = f(&mut self.protection);
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+
+    pub(crate) fn get_mic(&mut self, msg: &[u8], out: &mut [u8]) -> Result<usize> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.get_mic(msg, out),
+            Protection::Rc4(r) => r.get_mic(msg, out),
+        })
+    }
+
+    pub(crate) fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<()> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.verify_mic(msg, token),
+            Protection::Rc4(r) => r.verify_mic(msg, token),
+        })
+    }
+
+    pub(crate) fn wrap<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        buf: &mut [u8],
+        data_len: usize,
+    ) -> Result<usize> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.wrap(rng, confidential, buf, data_len),
+            Protection::Rc4(r) => r.wrap(rng, confidential, buf, data_len),
+        })
+    }
+
+    pub(crate) fn unwrap(&mut self, buf: &mut [u8]) -> Result<(Range<usize>, bool)> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.unwrap(buf),
+            Protection::Rc4(r) => r.unwrap(buf),
+        })
+    }
+
+    /// Unwrap that insists on confidentiality: a peer answering a sealed
+    /// message with an integrity-only token is a downgrade, and fails the
+    /// context.
+    pub(crate) fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
+        let (range, sealed) = self.unwrap(buf)?;
+        if !sealed {
+            self.failed = true;
+            return Err(Error::Policy {
+                what: "Wrap token without confidentiality",
+            });
+        }
+        Ok(range)
+    }
+}
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Largest MIC token of any etype.
+pub const MAX_MIC_LEN: usize = max(cfx::MAX_MIC_LEN, rc4::MIC_LEN);
+/// Largest Wrap header (confidential) of any etype.
+pub const MAX_WRAP_HEADER_LEN: usize =
+    max(cfx::HEADER_LEN + MAX_CONFOUNDER_LEN, rc4::WRAP_HEADER_LEN);
+/// Largest Wrap trailer (confidential) of any etype.
+pub const MAX_WRAP_TRAILER_LEN: usize = max(
+    cfx::HEADER_LEN + MAX_OVERHEAD - MAX_CONFOUNDER_LEN,
+    rc4::WRAP_TRAILER_LEN,
+);
+
+/// Sizes before the etype is known: bounds over every etype.
+pub(crate) const fn worst_sizes() -> Sizes {
+    Sizes {
+        max_token: MAX_TOKEN_LEN,
+        max_signature: MAX_MIC_LEN,
+        seal_header: MAX_WRAP_HEADER_LEN,
+        seal_trailer: MAX_WRAP_TRAILER_LEN,
+        block_size: 1,
+    }
+}
+
+/// A failure inside a handshake step: the error for the caller and the
+/// KRB-ERROR code for the peer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail {
+    pub(crate) error: Error,
+    pub(crate) code: i32,
+}
+
+impl Fail {
+    pub(crate) const fn new(error: Error, code: i32) -> Fail {
+        Fail { error, code }
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(error: Error) -> Fail {
+        Fail {
+            error,
+            code: krb_error_code(&error),
+        }
+    }
+}
+
+/// The RFC 4120 section 7.5.9 code an acceptor reports for an error, as MIT
+/// maps its failures (a failed decryption is "message stream modified").
+pub const fn krb_error_code(error: &Error) -> i32 {
+    match error {
+        Error::Integrity { .. } | Error::BadCiphertextLength { .. } => {
+            error_code::KRB_AP_ERR_MODIFIED
+        }
+        Error::ClockSkew => error_code::KRB_AP_ERR_SKEW,
+        Error::Replay => error_code::KRB_AP_ERR_REPEAT,
+        Error::Expired => error_code::KRB_AP_ERR_TKT_EXPIRED,
+        Error::NotYetValid => error_code::KRB_AP_ERR_TKT_NYV,
+        Error::BadKeyVersion => error_code::KRB_AP_ERR_BADKEYVER,
+        Error::NoKey => error_code::KRB_AP_ERR_NOKEY,
+        Error::UnknownPrincipal => error_code::KRB_AP_ERR_NOT_US,
+        Error::UnsupportedEtype { .. } => error_code::KDC_ERR_ETYPE_NOSUPP,
+        Error::UnsupportedChecksum { .. } => error_code::KRB_AP_ERR_INAPP_CKSUM,
+        _ => error_code::KRB_ERR_GENERIC,
+    }
+}
+
+/// `EncryptedData` whose ciphertext (`cipher_len` bytes) the caller already
+/// placed where the writer will end up: `SEQUENCE { [0] etype, [1] kvno
+/// OPTIONAL, [2] OCTET STRING }`.
+pub(crate) fn encrypted_data_placed(
+    w: &mut Writer<'_>,
+    etype: Etype,
+    kvno: Option<u32>,
+    cipher_len: usize,
+) -> Result<()> {
+    w.sequence(|w| {
+        w.field(2, |w| {
+            w.placed(cipher_len);
+            w.header(tag::OCTET_STRING, cipher_len);
+            Ok(())
+        })?;
+        if let Some(kvno) = kvno {
+            w.field(1, |w| kvno.encode(w))?;
+        }
+        w.field(0, |w| etype.as_i32().encode(w))
+    })
+}
+
+/// RFC 2743 framing around a krb5 message: `[APPLICATION 0] { OID, TOK_ID,
+/// message }`, the message written by `message`.
+pub(crate) fn framed(
+    w: &mut Writer<'_>,
+    mech: &[u8],
+    id: [u8; 2],
+    message: impl FnOnce(&mut Writer<'_>) -> Result<()>,
+) -> Result<()> {
+    w.constructed(tag::application(0), |w| {
+        message(w)?;
+        w.bytes(&id);
+        w.oid(mech);
+        Ok(())
+    })
+}
+
+/// Total and ciphertext lengths of what [`emit_encrypted`] writes.
+fn lengths(
+    plaintext: &dyn Encode,
+    etype: Etype,
+    what: &'static str,
+    outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
+) -> Result<(usize, usize)> {
+    let plain_len = der::encoded_len(plaintext);
+    if plain_len == 0 {
+        return Err(Error::Malformed { what });
+    }
+    let cipher_len = etype
+        .ciphertext_len(plain_len)
+        .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
+    let mut counter = Writer::counting();
+    outer(&mut counter, cipher_len)?;
+    Ok((counter.len(), cipher_len))
+}
+
+/// The length [`emit_encrypted`] would write.
+pub(crate) fn encrypted_len(
+    plaintext: &dyn Encode,
+    etype: Etype,
+    what: &'static str,
+    outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
+) -> Result<usize> {
+    lengths(plaintext, etype, what, outer).map(|(total, _)| total)
+}
+
+/// Writes a structure whose last bytes are the encryption of `plaintext`,
+/// without a copy: the plaintext is emitted where its ciphertext belongs,
+/// encrypted in place under `key`/`usage`, and `outer` then writes the rest in
+/// front of it (it must call [`Writer::placed`] for the ciphertext length it
+/// is given, as its last-written element). Returns the total length at the
+/// start of `out`.
+pub(crate) fn emit_encrypted<R: CryptoRng + ?Sized>(
+    out: &mut [u8],
+    key: &Key,
+    usage: u32,
+    rng: &mut R,
+    plaintext: &dyn Encode,
+    what: &'static str,
+    outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
+) -> Result<usize> {
+    let plain_len = der::encoded_len(plaintext);
+    let etype = key.etype();
+    let (total, cipher_len) = lengths(plaintext, etype, what, outer)?;
+    let out = out
+        .get_mut(..total)
+        .ok_or(Error::BufferTooSmall { needed: total })?;
+    let cipher_at = total.checked_sub(cipher_len).ok_or(Error::WrongState)?;
+    let plain_at = cipher_at
+        .checked_add(etype.header_len())
+        .ok_or(Error::WrongState)?;
+    let plain_end = plain_at.checked_add(plain_len).ok_or(Error::WrongState)?;
+    der::emit(
+        plaintext,
+        out.get_mut(plain_at..plain_end).ok_or(Error::WrongState)?,
+    )?;
+    let cipher = out.get_mut(cipher_at..).ok_or(Error::WrongState)?;
+    if key.encrypt(usage, rng, cipher, plain_len)? != cipher_len {
+        return Err(Error::WrongState);
+    }
+    let mut w = Writer::new(out);
+    outer(&mut w, cipher_len)?;
+    let written = w.finish()?;
+    if written != total {
+        return Err(Error::WrongState);
+    }
+    Ok(written)
+}
+
+/// Emits a framed KRB-ERROR token (`03 00`) into `out`; returns its length.
+pub(crate) fn emit_error_token(
+    out: &mut [u8],
+    mech: &[u8],
+    error: &crate::kerberos::wire::KrbError<'_>,
+) -> Result<usize> {
+    let mut w = Writer::new(out);
+    framed(&mut w, mech, tok_id::KRB_ERROR, |w| error.encode(w))?;
+    w.finish()
+}
+
+/// The realm and service a KRB-ERROR names.
+#[derive(Clone, Copy)]
+pub(crate) struct ErrorOrigin<'a> {
+    pub(crate) mech: &'a [u8],
+    pub(crate) realm: Realm<'a>,
+    pub(crate) sname: PrincipalName<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn identity_copy_display_and_bounds() {
+        let parts = [KerberosString(b"HTTP"), KerberosString(b"web/x@y")];
+        let name = PrincipalName::new(3, &parts);
+        let id = Identity::new(&name, b"EXAMPLE.COM").unwrap();
+        assert_eq!(id.to_string(), "HTTP/web\\/x\\@y@EXAMPLE.COM");
+        assert_eq!(id.realm(), b"EXAMPLE.COM");
+        assert!(id.components().eq([&b"HTTP"[..], b"web/x@y"]));
+        assert!(id.matches(&PrincipalName::new(1, &parts), b"EXAMPLE.COM"));
+        assert!(!id.matches(&name, b"EXAMPLE.ORG"));
+        assert!(!id.matches(&PrincipalName::new(1, &parts[..1]), b"EXAMPLE.COM"));
+
+        let alice = [KerberosString(b"alice")];
+        let id = Identity::new(&PrincipalName::new(1, &alice), b"R").unwrap();
+        assert_eq!(std::format!("{id:?}"), "Identity(alice@R)");
+
+        let long = [0x41u8; MAX_IDENTITY_LEN];
+        let fits = [KerberosString(&long[..MAX_IDENTITY_LEN - 1])];
+        assert!(Identity::new(&PrincipalName::new(1, &fits), b"R").is_ok());
+        let too_long = [KerberosString(&long[..])];
+        assert_eq!(
+            Identity::new(&PrincipalName::new(1, &too_long), b"R"),
+            Err(Error::CapacityExceeded {
+                what: "client name"
+            })
+        );
+    }
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(krb_error_code(&Error::Integrity { what: "x" }), 41);
+        assert_eq!(krb_error_code(&Error::BadKeyVersion), 44);
+        assert_eq!(krb_error_code(&Error::NoKey), 45);
+        assert_eq!(krb_error_code(&Error::Expired), 32);
+        assert_eq!(krb_error_code(&Error::ClockSkew), 37);
+        assert_eq!(krb_error_code(&Error::Replay), 34);
+        assert_eq!(krb_error_code(&Error::WrongState), 60);
+    }
+}
