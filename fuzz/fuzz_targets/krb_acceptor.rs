@@ -12,7 +12,9 @@
 //!
 //! Bits 2-6 set the acceptor's options: 4 names the captured service, 8
 //! requires mutual authentication, 16 expects channel bindings, 32 accepts
-//! unbound clients anyway, 64 frames modes 1-3 with the Microsoft OID.
+//! unbound clients anyway, 64 frames modes 1-3 with the Microsoft OID, 128
+//! offers a 64-byte output buffer first (`BufferTooSmall` must name a size
+//! that then works, and leave the acceptor usable).
 //!
 //! Properties: an accepted token leaves an identity and, when mutual, an
 //! AP-REP that decrypts under the session key, answers the authenticator's
@@ -112,8 +114,23 @@ fuzz_target!(|data: &[u8]| {
     let now = capture_time();
     let mut cache = ReplayCache::<4>::new();
     let mut acc = Acceptor::new(&entries[..], &mut cache, config).unwrap();
-    let mut out = vec![0u8; token.len().max(4096)];
-    let result = acc.step(&token, &mut out, now, &mut rng);
+    // Bit 7: first a buffer too small for the scratch the token needs.
+    let mut out = vec![
+        0u8;
+        if mode & 128 != 0 {
+            64
+        } else {
+            token.len().max(4096)
+        }
+    ];
+    let mut result = acc.step(&token, &mut out, now, &mut rng);
+    if let Err(Error::BufferTooSmall { needed }) = result {
+        // Reported before anything is processed: the acceptor is still usable.
+        assert!(needed > out.len() && needed <= token.len().max(4096));
+        assert_eq!(acc.error_token_len(), 0);
+        out = vec![0u8; needed];
+        result = acc.step(&token, &mut out, now, &mut rng);
+    }
     let written = match result {
         Ok(Progress::Complete { written }) => written,
         Ok(p) => panic!("an AP-REQ did not complete the acceptor: {p:?}"),
