@@ -8,9 +8,8 @@
 #![no_main]
 
 use authcore::crypto::{Etype, Key, MAX_OVERHEAD};
+use authcore_fuzz::CounterRng;
 use libfuzzer_sys::fuzz_target;
-
-mod counter_rng;
 
 fuzz_target!(|data: &[u8]| {
     let [etype_byte, len_sel, u0, u1, u2, u3, rest @ ..] = data else {
@@ -56,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     let start = etype.header_len();
     if let Some(dst) = sealed.get_mut(start..start + plain.len()) {
         dst.copy_from_slice(plain);
-        let mut rng = counter_rng::CounterRng(u64::from(usage));
+        let mut rng = CounterRng(u64::from(usage));
         if let Ok(n) = key.encrypt(usage, &mut rng, &mut sealed, plain.len()) {
             let ct = &mut sealed[..n];
             let range = key
