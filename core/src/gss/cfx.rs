@@ -604,6 +604,15 @@ mod tests {
     }
 
     #[test]
+    fn only_aes_keys_make_rfc4121_state() {
+        let rc4 = Key::from_bytes(Etype::Rc4Hmac, &[0x42; 16]).unwrap();
+        assert!(matches!(
+            Cfx::new(&rc4, true, false, 0, 0),
+            Err(Error::UnsupportedEtype { etype: 23 })
+        ));
+    }
+
+    #[test]
     fn gap_is_out_of_sequence() {
         let (mut ini, mut acc) = pair(Etype::Aes256CtsHmacSha196, false);
         let _ = wrap(&mut ini, true, b"lost");
