@@ -10,7 +10,7 @@ use hmac::Hmac;
 use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::cts::{self, Aes, BLOCK_LEN};
+use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
 use super::mac::{ct_eq, hmac_into};
 use super::rfc3961::{dk_aes, usage_constant};
 use crate::{Error, Result};
@@ -68,7 +68,7 @@ pub(crate) fn encrypt(
         })?
         .copy_from_slice(confounder);
     hmac_into::<Hmac<Sha1>>(ki, &[body], mac)?;
-    cts::encrypt_with(&Aes::new(ke)?, &[0; BLOCK_LEN], body)?;
+    cts::encrypt_with(&AesEnc::new(ke)?, &[0; BLOCK_LEN], body)?;
     Ok(total)
 }
 
@@ -82,7 +82,7 @@ pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usiz
     let (body, mac) = buf
         .split_at_mut_checked(body_len)
         .ok_or(Error::BadCiphertextLength { len })?;
-    cts::decrypt_with(&Aes::new(ke)?, &[0; BLOCK_LEN], body)?;
+    cts::decrypt_with(&AesDec::new(ke)?, &[0; BLOCK_LEN], body)?;
     let mut expected = [0u8; MAC_LEN];
     hmac_into::<Hmac<Sha1>>(ki, &[body], &mut expected)?;
     let ok = ct_eq(&expected, mac);

@@ -11,7 +11,7 @@ use hmac::Hmac;
 use sha2::{Sha256, Sha384};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::cts::{self, Aes, BLOCK_LEN};
+use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
 use super::mac::{ct_eq, hmac_into};
 use super::rfc3961::usage_constant;
 use crate::{Error, Result};
@@ -162,7 +162,7 @@ pub(crate) fn encrypt(
         })?
         .copy_from_slice(confounder);
     let iv = [0u8; BLOCK_LEN];
-    cts::encrypt_with(&Aes::new(ke)?, &iv, body)?;
+    cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
     variant.hmac(ki, &[&iv, body], mac)?;
     Ok(total)
 }
@@ -196,7 +196,7 @@ pub(crate) fn decrypt(
             what: "ciphertext checksum",
         });
     }
-    cts::decrypt_with(&Aes::new(ke)?, &iv, body)?;
+    cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
     Ok(BLOCK_LEN..body_len)
 }
 

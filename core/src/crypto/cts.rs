@@ -11,11 +11,12 @@
 //! Everything works in place on the caller's buffer, block by block.
 
 use aes::cipher::consts::U16;
+use aes::cipher::typenum::Unsigned;
 use aes::cipher::{
-    Array, BlockCipherDecrypt, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt,
-    BlockSizeUser, KeyInit,
+    Array, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockCipherEncBackend,
+    BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
 };
-use aes::{Aes128, Aes256};
+use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
 use zeroize::Zeroize;
 
 use crate::{Error, Result};
@@ -26,99 +27,158 @@ pub const BLOCK_LEN: usize = 16;
 /// One AES block.
 pub type Block = [u8; BLOCK_LEN];
 
-/// An AES key schedule of either size. Only lives for one operation: keeping
-/// schedules in long-lived state would cost far more RAM than the raw keys.
-pub(crate) enum Aes {
-    A128(Aes128),
-    A256(Aes256),
+fn bad_key(key: &[u8]) -> Error {
+    Error::BadKeyLength {
+        etype: 0,
+        len: key.len(),
+    }
 }
 
-impl Aes {
-    pub(crate) fn new(key: &[u8]) -> Result<Aes> {
-        let bad = Error::BadKeyLength {
-            etype: 0,
-            len: key.len(),
-        };
+/// An encrypt-only AES key schedule of either size: what CTS encryption and
+/// RFC 3961 key derivation need (half the work and memory of a full
+/// schedule). Only lives for one operation: keeping schedules in long-lived
+/// state would cost far more RAM than the raw keys.
+pub(crate) enum AesEnc {
+    A128(Aes128Enc),
+    A256(Aes256Enc),
+}
+
+impl AesEnc {
+    pub(crate) fn new(key: &[u8]) -> Result<AesEnc> {
         match key.len() {
-            16 => Aes128::new_from_slice(key).map(Aes::A128).map_err(|_| bad),
-            32 => Aes256::new_from_slice(key).map(Aes::A256).map_err(|_| bad),
-            _ => Err(bad),
+            16 => Aes128Enc::new_from_slice(key)
+                .map(AesEnc::A128)
+                .map_err(|_| bad_key(key)),
+            32 => Aes256Enc::new_from_slice(key)
+                .map(AesEnc::A256)
+                .map_err(|_| bad_key(key)),
+            _ => Err(bad_key(key)),
         }
     }
 
-    pub(crate) fn encrypt(&self, block: &mut Block) {
+    /// Runs `f` with the cipher's backend: one dispatch (and, for VAES,
+    /// one broadcast of the round keys, which costs more than encrypting a
+    /// few blocks) for a whole operation.
+    pub(crate) fn with_backend(&self, f: impl BlockCipherEncClosure<BlockSize = U16>) {
         match self {
-            Aes::A128(c) => c.encrypt_block(block.into()),
-            Aes::A256(c) => c.encrypt_block(block.into()),
+            AesEnc::A128(c) => c.encrypt_with_backend(f),
+            AesEnc::A256(c) => c.encrypt_with_backend(f),
         }
-    }
-
-    pub(crate) fn decrypt(&self, block: &mut Block) {
-        match self {
-            Aes::A128(c) => c.decrypt_block(block.into()),
-            Aes::A256(c) => c.decrypt_block(block.into()),
-        }
-    }
-
-    /// CBC-encrypts whole blocks of `data` in place, chaining from `prev`
-    /// (left holding the last ciphertext block). One backend call for the
-    /// whole run keeps the round keys loaded instead of dispatching per block.
-    fn cbc_encrypt(&self, prev: &mut Block, data: &mut [u8]) {
-        let run = CbcEncrypt { prev, data };
-        match self {
-            Aes::A128(c) => c.encrypt_with_backend(run),
-            Aes::A256(c) => c.encrypt_with_backend(run),
-        }
-    }
-
-    /// CBC-decrypts whole blocks of `data` in place, chaining from `prev`
-    /// (left holding the last ciphertext block). Decryption has no chain
-    /// dependency, so blocks go to the cipher in groups it can run in parallel.
-    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]) {
-        const GROUP: usize = 8;
-        let mut saved = [[0u8; BLOCK_LEN]; GROUP];
-        for group in data.chunks_mut(GROUP * BLOCK_LEN) {
-            // The ciphertext is needed for chaining after it is overwritten.
-            saved
-                .iter_mut()
-                .zip(group.chunks_exact(BLOCK_LEN))
-                .for_each(|(s, c)| s.copy_from_slice(c));
-            let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(group);
-            match self {
-                Aes::A128(c) => c.decrypt_blocks(blocks),
-                Aes::A256(c) => c.decrypt_blocks(blocks),
-            }
-            let mut chain: &Block = prev;
-            for (plain, cipher) in group.chunks_exact_mut(BLOCK_LEN).zip(saved.iter()) {
-                plain
-                    .iter_mut()
-                    .zip(chain.iter())
-                    .for_each(|(p, c)| *p ^= c);
-                chain = cipher;
-            }
-            *prev = *chain;
-        }
-        saved.zeroize();
     }
 }
 
-struct CbcEncrypt<'a> {
-    prev: &'a mut Block,
-    data: &'a mut [u8],
+/// A decrypt-only AES key schedule of either size (see [`AesEnc`]).
+pub(crate) enum AesDec {
+    A128(Aes128Dec),
+    A256(Aes256Dec),
 }
 
-impl BlockSizeUser for CbcEncrypt<'_> {
+impl AesDec {
+    pub(crate) fn new(key: &[u8]) -> Result<AesDec> {
+        match key.len() {
+            16 => Aes128Dec::new_from_slice(key)
+                .map(AesDec::A128)
+                .map_err(|_| bad_key(key)),
+            32 => Aes256Dec::new_from_slice(key)
+                .map(AesDec::A256)
+                .map_err(|_| bad_key(key)),
+            _ => Err(bad_key(key)),
+        }
+    }
+
+    fn with_backend(&self, f: impl BlockCipherDecClosure<BlockSize = U16>) {
+        match self {
+            AesDec::A128(c) => c.decrypt_with_backend(f),
+            AesDec::A256(c) => c.decrypt_with_backend(f),
+        }
+    }
+}
+
+/// A whole CTS operation as one backend call (see [`AesEnc::with_backend`]);
+/// its outcome lands in `result`.
+struct Cts<'a> {
+    iv: &'a Block,
+    buf: &'a mut [u8],
+    result: &'a mut Result<Block>,
+}
+
+impl BlockSizeUser for Cts<'_> {
     type BlockSize = U16;
 }
 
-impl BlockCipherEncClosure for CbcEncrypt<'_> {
+impl BlockCipherEncClosure for Cts<'_> {
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        for chunk in self.data.chunks_exact_mut(BLOCK_LEN) {
-            xor_into(self.prev, chunk);
-            backend.encrypt_block_inplace(self.prev.into());
-            chunk.copy_from_slice(self.prev.as_slice());
+        *self.result = cts_encrypt(backend, self.iv, self.buf);
+    }
+}
+
+impl BlockCipherDecClosure for Cts<'_> {
+    fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
+        *self.result = cts_decrypt(backend, self.iv, self.buf);
+    }
+}
+
+/// CBC-encrypts whole blocks of `data` in place, chaining from `prev` (left
+/// holding the last ciphertext block).
+fn cbc_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
+    backend: &B,
+    prev: &mut Block,
+    data: &mut [u8],
+) {
+    let (blocks, _) = AesBlock::slice_as_chunks_mut(data);
+    let mut chain = AesBlock::from(*prev);
+    for block in blocks {
+        chain = xor_blocks(&chain, block);
+        backend.encrypt_block_inplace(&mut chain);
+        *block = chain;
+    }
+    *prev = chain.into();
+}
+
+/// CBC-decrypts whole blocks of `data` in place, chaining from `prev` (left
+/// holding the last ciphertext block). Decryption has no chain dependency, so
+/// the blocks go through the cipher in groups as wide as the backend computes
+/// in parallel (2 blocks for the 32-bit software AES, 8 for AES-NI, 64 for
+/// VAES with AVX-512).
+fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
+    backend: &B,
+    prev: &mut Block,
+    data: &mut [u8],
+) {
+    let width = B::ParBlocksSize::USIZE;
+    let (blocks, _) = AesBlock::slice_as_chunks_mut(data);
+    let mut chain = AesBlock::from(*prev);
+    // The group's ciphertext stays in `data` until the chaining pass
+    // overwrites it; the cipher works on a copy.
+    let mut work = ParBlocks::<B>::default();
+    for group in blocks.chunks_mut(width) {
+        for (w, c) in work.iter_mut().zip(group.iter()) {
+            *w = *c;
+        }
+        let n = group.len();
+        if n == width {
+            backend.decrypt_par_blocks_inplace(&mut work);
+        } else if let Some(tail) = work.get_mut(..n) {
+            backend.decrypt_tail_blocks_inplace(tail);
+        }
+        for (out, plain) in group.iter_mut().zip(work.iter()) {
+            let cipher = *out;
+            *out = xor_blocks(plain, &chain);
+            chain = cipher;
         }
     }
+    *prev = chain.into();
+    work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
+}
+
+/// One AES block as the cipher crates take it.
+type AesBlock = Array<u8, U16>;
+
+/// XOR of two blocks as one 128-bit operation (a byte loop would sit on the
+/// serial CBC chain).
+fn xor_blocks(a: &AesBlock, b: &AesBlock) -> AesBlock {
+    let x = u128::from_ne_bytes(a.0) ^ u128::from_ne_bytes(b.0);
+    Array(x.to_ne_bytes())
 }
 
 fn xor_into(dst: &mut Block, src: &[u8]) {
@@ -155,15 +215,39 @@ fn split(len: usize) -> Result<(usize, usize)> {
 /// the second-to-last output block, or the only one). A key of another length
 /// is `BadKeyLength` with etype 0 (raw AES has no etype number).
 pub fn encrypt(key: &[u8], iv: &Block, buf: &mut [u8]) -> Result<Block> {
-    encrypt_with(&Aes::new(key)?, iv, buf)
+    encrypt_with(&AesEnc::new(key)?, iv, buf)
 }
 
 /// Decrypts `buf` in place; see [`encrypt`]. Returns the next cipher state.
 pub fn decrypt(key: &[u8], iv: &Block, buf: &mut [u8]) -> Result<Block> {
-    decrypt_with(&Aes::new(key)?, iv, buf)
+    decrypt_with(&AesDec::new(key)?, iv, buf)
 }
 
-pub(crate) fn encrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+pub(crate) fn encrypt_with(aes: &AesEnc, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+    let mut result = Err(Error::WrongState);
+    aes.with_backend(Cts {
+        iv,
+        buf,
+        result: &mut result,
+    });
+    result
+}
+
+pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+    let mut result = Err(Error::WrongState);
+    aes.with_backend(Cts {
+        iv,
+        buf,
+        result: &mut result,
+    });
+    result
+}
+
+fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
+    aes: &B,
+    iv: &Block,
+    buf: &mut [u8],
+) -> Result<Block> {
     let len = buf.len();
     if len < BLOCK_LEN {
         return Err(Error::BadCiphertextLength { len });
@@ -171,7 +255,7 @@ pub(crate) fn encrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
     if len == BLOCK_LEN {
         let mut block = load(buf)?;
         xor_into(&mut block, iv);
-        aes.encrypt(&mut block);
+        aes.encrypt_block_inplace((&mut block).into());
         buf.copy_from_slice(&block);
         return Ok(block);
     }
@@ -183,12 +267,12 @@ pub(crate) fn encrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
 
     // Plain CBC over every block before the final one.
     let mut prev = *iv;
-    aes.cbc_encrypt(&mut prev, head);
+    cbc_encrypt(aes, &mut prev, head);
     // `prev` is now the last full ciphertext block C[n-2]; the final plaintext
     // block, zero padded, chains from it.
     let mut stolen = load(tail)?;
     xor_into(&mut stolen, &prev);
-    aes.encrypt(&mut stolen);
+    aes.encrypt_block_inplace((&mut stolen).into());
 
     // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`.
     let second_last = head
@@ -203,7 +287,11 @@ pub(crate) fn encrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
     Ok(stolen)
 }
 
-pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
+    aes: &B,
+    iv: &Block,
+    buf: &mut [u8],
+) -> Result<Block> {
     let len = buf.len();
     if len < BLOCK_LEN {
         return Err(Error::BadCiphertextLength { len });
@@ -211,7 +299,7 @@ pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
     if len == BLOCK_LEN {
         let cipher = load(buf)?;
         let mut block = cipher;
-        aes.decrypt(&mut block);
+        aes.decrypt_block_inplace((&mut block).into());
         xor_into(&mut block, iv);
         buf.copy_from_slice(&block);
         return Ok(cipher);
@@ -230,7 +318,7 @@ pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
         .ok_or(Error::BadCiphertextLength { len })?;
 
     let mut prev = *iv;
-    aes.cbc_decrypt(&mut prev, cbc_part);
+    cbc_decrypt(aes, &mut prev, cbc_part);
 
     // The block in the second-to-last position is the encryption of the
     // padded final plaintext chained from the original C[n-2]. Decrypting it
@@ -238,7 +326,7 @@ pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
     // padding was zero, the stolen tail of C[n-2] on the rest.
     let stolen = load(swapped)?;
     let mut mixed = stolen;
-    aes.decrypt(&mut mixed);
+    aes.decrypt_block_inplace((&mut mixed).into());
     let mut original = load(tail)?;
     original
         .iter_mut()
@@ -248,7 +336,7 @@ pub(crate) fn decrypt_with(aes: &Aes, iv: &Block, buf: &mut [u8]) -> Result<Bloc
     xor_into(&mut mixed, &original);
 
     let mut second_last = original;
-    aes.decrypt(&mut second_last);
+    aes.decrypt_block_inplace((&mut second_last).into());
     xor_into(&mut second_last, &prev);
     swapped.copy_from_slice(&second_last);
     tail.copy_from_slice(
@@ -265,12 +353,16 @@ mod tests {
 
     #[test]
     fn round_trips_every_length_across_decryption_groups() {
-        // Up to 20 blocks: decryption works in groups of 8, encryption block
-        // by block, so this crosses every group boundary case.
+        // Decryption works in groups as wide as the backend (2, 8 or 64
+        // blocks), encryption block by block: every length up to 20 blocks,
+        // then lengths around one and two 64-block groups.
         let key = [7u8; 32];
         let iv = [0u8; 16];
-        for len in 16..=320 {
-            let plain: [u8; 320] = core::array::from_fn(|i| (i * 31) as u8);
+        let long = [
+            1023, 1024, 1025, 1039, 1040, 1041, 1056, 2047, 2048, 2049, 2080, 2100, 3000,
+        ];
+        for len in (16..=320).chain(long) {
+            let plain: [u8; 3000] = core::array::from_fn(|i| (i * 31 + i / 256) as u8);
             let mut buf = plain;
             let next_enc = encrypt(&key, &iv, &mut buf[..len]).unwrap();
             // CBC property: a one-block change propagates to everything after it.

@@ -13,7 +13,9 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::aes_sha2::Variant;
+use super::cts::AesEnc;
 use super::mac::ct_eq;
+use super::rfc3961::DkJob;
 use super::{aes_sha1, aes_sha2, rc4_hmac, rfc3961};
 use crate::{Error, Result};
 
@@ -432,64 +434,7 @@ impl Key {
     /// for usage 9 also accepts ciphertext made under the untranslated 9, as MIT
     /// sends it; des-cbc-md5 has no key usages and keeps the key as is.
     pub fn derive(&self, usage: u32) -> Result<UsageKeys> {
-        let mut keys = UsageKeys {
-            etype: self.etype,
-            usage,
-            rc4_alternate: false,
-            ke: [0; MAX_KEY_LEN],
-            ki: [0; MAX_KEY_LEN],
-            kc: [0; MAX_KEY_LEN],
-        };
-        let base = self.as_bytes();
-        let key_len = self.etype.key_len();
-        match self.etype {
-            Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196 => {
-                aes_sha1::derive(base, usage, rfc3961::KE, prefix(&mut keys.ke, key_len)?)?;
-                aes_sha1::derive(base, usage, rfc3961::KI, prefix(&mut keys.ki, key_len)?)?;
-                aes_sha1::derive(base, usage, rfc3961::KC, prefix(&mut keys.kc, key_len)?)?;
-            }
-            Etype::Aes128CtsHmacSha256128 | Etype::Aes256CtsHmacSha384192 => {
-                let variant = self.etype.sha2().ok_or(self.etype.unsupported())?;
-                let mac_len = variant.mac_len();
-                aes_sha2::derive(
-                    variant,
-                    base,
-                    usage,
-                    rfc3961::KE,
-                    prefix(&mut keys.ke, key_len)?,
-                )?;
-                aes_sha2::derive(
-                    variant,
-                    base,
-                    usage,
-                    rfc3961::KI,
-                    prefix(&mut keys.ki, mac_len)?,
-                )?;
-                aes_sha2::derive(
-                    variant,
-                    base,
-                    usage,
-                    rfc3961::KC,
-                    prefix(&mut keys.kc, mac_len)?,
-                )?;
-            }
-            Etype::Rc4Hmac => {
-                let message_type = rc4_hmac::translate_usage(usage);
-                rc4_hmac::usage_key(base, message_type, prefix(&mut keys.ki, rc4_hmac::KEY_LEN)?)?;
-                rc4_hmac::signing_key(base, prefix(&mut keys.kc, rc4_hmac::KEY_LEN)?)?;
-                // RFC 4757 maps usage 9 to 8, but MIT and its errata keep 9:
-                // accept either on receipt (we send 8, as the RFC says).
-                if usage == 9 {
-                    rc4_hmac::usage_key(base, usage, prefix(&mut keys.ke, rc4_hmac::KEY_LEN)?)?;
-                    keys.rc4_alternate = true;
-                }
-            }
-            #[cfg(feature = "legacy")]
-            Etype::DesCbcMd5 => {
-                prefix(&mut keys.ke, key_len)?.copy_from_slice(base);
-            }
-        }
-        Ok(keys)
+        Deriver::new(self)?.usage_keys(usage, Parts::ALL)
     }
 
     /// Encrypts in place: plaintext at `buf[header_len..header_len + plaintext_len]`;
@@ -501,7 +446,9 @@ impl Key {
         buf: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize> {
-        self.derive(usage)?.encrypt(rng, buf, plaintext_len)
+        Deriver::new(self)?
+            .usage_keys(usage, Parts::CIPHER)?
+            .encrypt(rng, buf, plaintext_len)
     }
 
     /// [`Key::encrypt`] with a caller-chosen confounder, for reproducing
@@ -514,24 +461,31 @@ impl Key {
         buf: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize> {
-        self.derive(usage)?
+        Deriver::new(self)?
+            .usage_keys(usage, Parts::CIPHER)?
             .encrypt_with_confounder(confounder, buf, plaintext_len)
     }
 
     /// Decrypts `buf` (the whole ciphertext) in place, verifies its checksum in
     /// constant time, and returns where the plaintext now lies in `buf`.
     pub fn decrypt(&self, usage: u32, buf: &mut [u8]) -> Result<Range<usize>> {
-        self.derive(usage)?.decrypt(buf)
+        Deriver::new(self)?
+            .usage_keys(usage, Parts::CIPHER)?
+            .decrypt(buf)
     }
 
     /// Keyed checksum over the concatenation of `data`; writes it to `out`, returns its length.
     pub fn checksum(&self, usage: u32, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
-        self.derive(usage)?.checksum(data, out)
+        Deriver::new(self)?
+            .usage_keys(usage, Parts::CHECKSUM)?
+            .checksum(data, out)
     }
 
     /// Verifies a keyed checksum in constant time.
     pub fn verify_checksum(&self, usage: u32, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
-        self.derive(usage)?.verify_checksum(data, checksum)
+        Deriver::new(self)?
+            .usage_keys(usage, Parts::CHECKSUM)?
+            .verify_checksum(data, checksum)
     }
 
     /// Verifies a checksum that names its type (a `Checksum` on the wire): the
@@ -555,6 +509,153 @@ impl Key {
 fn prefix(buf: &mut [u8; MAX_KEY_LEN], len: usize) -> Result<&mut [u8]> {
     buf.get_mut(..len)
         .ok_or(Error::BufferTooSmall { needed: len })
+}
+
+/// Which keys of a usage to derive: one-shot operations need only the
+/// encryption keys or only the checksum key.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts {
+    /// AES: Ke and Ki. RC4: K1 (and the alternate K1). DES: the key.
+    pub(crate) cipher: bool,
+    /// AES: Kc. RC4: Ksign.
+    pub(crate) checksum: bool,
+}
+
+impl Parts {
+    pub(crate) const ALL: Parts = Parts {
+        cipher: true,
+        checksum: true,
+    };
+    pub(crate) const CIPHER: Parts = Parts {
+        cipher: true,
+        checksum: false,
+    };
+    pub(crate) const CHECKSUM: Parts = Parts {
+        cipher: false,
+        checksum: true,
+    };
+}
+
+/// A base key prepared for deriving the keys of several usages: RFC 3962
+/// derivation runs AES under the base key, so its schedule is expanded once
+/// here rather than once per derived key.
+pub(crate) struct Deriver<'a> {
+    key: &'a Key,
+    aes: Option<AesEnc>,
+}
+
+impl<'a> Deriver<'a> {
+    pub(crate) fn new(key: &'a Key) -> Result<Deriver<'a>> {
+        let aes = match key.etype {
+            Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196 => {
+                Some(AesEnc::new(key.as_bytes())?)
+            }
+            _ => None,
+        };
+        Ok(Deriver { key, aes })
+    }
+
+    /// A job for one derived key of an AES etype, written to the front of
+    /// `out` (Ke: key length; Ki and Kc: key length for RFC 3962, MAC length
+    /// for RFC 8009).
+    pub(crate) fn job<'o>(
+        &self,
+        usage: u32,
+        which: Subkey,
+        out: &'o mut [u8; MAX_KEY_LEN],
+    ) -> Result<DkJob<'o>> {
+        let etype = self.key.etype;
+        let len = match (etype.sha2(), which) {
+            (Some(variant), Subkey::Encryption) => variant.key_len(),
+            (Some(variant), Subkey::Integrity | Subkey::Checksum) => variant.mac_len(),
+            (None, _) => etype.key_len(),
+        };
+        Ok(DkJob {
+            usage,
+            kind: which.constant(),
+            out: prefix(out, len)?,
+        })
+    }
+
+    /// Runs the jobs: for RFC 3962 all in one pass of the cipher over the
+    /// expanded base key.
+    pub(crate) fn derive(&self, jobs: &mut [DkJob<'_>]) -> Result<()> {
+        let etype = self.key.etype;
+        match (&self.aes, etype.sha2()) {
+            (Some(aes), _) => rfc3961::dk_aes_many(aes, jobs),
+            (None, Some(variant)) => jobs.iter_mut().try_for_each(|job| {
+                aes_sha2::derive(
+                    variant,
+                    self.key.as_bytes(),
+                    job.usage,
+                    job.kind,
+                    &mut *job.out,
+                )
+            }),
+            (None, None) => Err(etype.unsupported()),
+        }
+    }
+
+    /// The keys of `usage` that `parts` names (see [`Key::derive`]); the others
+    /// stay zero and must not be used.
+    pub(crate) fn usage_keys(&self, usage: u32, parts: Parts) -> Result<UsageKeys> {
+        let mut keys = UsageKeys {
+            etype: self.key.etype,
+            usage,
+            rc4_alternate: false,
+            ke: [0; MAX_KEY_LEN],
+            ki: [0; MAX_KEY_LEN],
+            kc: [0; MAX_KEY_LEN],
+        };
+        let base = self.key.as_bytes();
+        match self.key.etype {
+            Etype::Aes128CtsHmacSha196
+            | Etype::Aes256CtsHmacSha196
+            | Etype::Aes128CtsHmacSha256128
+            | Etype::Aes256CtsHmacSha384192 => {
+                let (ke, ki, kc) = (&mut keys.ke, &mut keys.ki, &mut keys.kc);
+                match (parts.cipher, parts.checksum) {
+                    (true, true) => self.derive(&mut [
+                        self.job(usage, Subkey::Encryption, ke)?,
+                        self.job(usage, Subkey::Integrity, ki)?,
+                        self.job(usage, Subkey::Checksum, kc)?,
+                    ])?,
+                    (true, false) => self.derive(&mut [
+                        self.job(usage, Subkey::Encryption, ke)?,
+                        self.job(usage, Subkey::Integrity, ki)?,
+                    ])?,
+                    (false, true) => {
+                        self.derive(&mut [self.job(usage, Subkey::Checksum, kc)?])?
+                    }
+                    (false, false) => {}
+                }
+            }
+            Etype::Rc4Hmac => {
+                if parts.cipher {
+                    let message_type = rc4_hmac::translate_usage(usage);
+                    rc4_hmac::usage_key(
+                        base,
+                        message_type,
+                        prefix(&mut keys.ki, rc4_hmac::KEY_LEN)?,
+                    )?;
+                    // RFC 4757 maps usage 9 to 8, but MIT and its errata keep 9:
+                    // accept either on receipt (we send 8, as the RFC says).
+                    if usage == 9 {
+                        rc4_hmac::usage_key(base, usage, prefix(&mut keys.ke, rc4_hmac::KEY_LEN)?)?;
+                        keys.rc4_alternate = true;
+                    }
+                }
+                if parts.checksum {
+                    rc4_hmac::signing_key(base, prefix(&mut keys.kc, rc4_hmac::KEY_LEN)?)?;
+                }
+            }
+            #[cfg(feature = "legacy")]
+            Etype::DesCbcMd5 => {
+                prefix(&mut keys.ke, self.key.etype.key_len())?.copy_from_slice(base);
+            }
+        }
+        Ok(keys)
+    }
 }
 
 /// The keys of one (base key, usage) pair, derived once. Zeroized on drop.
@@ -602,6 +703,76 @@ impl UsageKeys {
         self.usage
     }
 
+    fn view(&self) -> KeysRef<'_> {
+        KeysRef {
+            etype: self.etype,
+            usage: self.usage,
+            rc4_alternate: self.rc4_alternate,
+            ke: &self.ke,
+            ki: &self.ki,
+            kc: &self.kc,
+        }
+    }
+
+    /// See [`Key::encrypt`]. The confounder comes from `rng`.
+    pub fn encrypt<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        buf: &mut [u8],
+        plaintext_len: usize,
+    ) -> Result<usize> {
+        self.view().encrypt(rng, buf, plaintext_len)
+    }
+
+    /// See [`Key::encrypt_with_confounder`]: for test vectors only.
+    pub fn encrypt_with_confounder(
+        &self,
+        confounder: &[u8],
+        buf: &mut [u8],
+        plaintext_len: usize,
+    ) -> Result<usize> {
+        self.view()
+            .encrypt_with_confounder(confounder, buf, plaintext_len)
+    }
+
+    /// See [`Key::decrypt`]. For des-cbc-md5 the range includes the zero
+    /// padding, which that etype cannot tell from plaintext.
+    pub fn decrypt(&self, buf: &mut [u8]) -> Result<Range<usize>> {
+        self.view().decrypt(buf)
+    }
+
+    /// The checksum type [`UsageKeys::checksum`] produces.
+    pub fn checksum_type(&self) -> ChecksumType {
+        self.etype.checksum_type()
+    }
+
+    /// See [`Key::checksum`]. rsa-md5-des (des-cbc-md5 keys) needs a random
+    /// confounder this API has no RNG for: it returns
+    /// [`Error::UnsupportedChecksum`]; verifying works.
+    pub fn checksum(&self, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
+        self.view().checksum(data, out)
+    }
+
+    /// See [`Key::verify_checksum`].
+    pub fn verify_checksum(&self, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
+        self.view().verify_checksum(data, checksum)
+    }
+}
+
+/// Borrowed keys of one usage: what every operation of [`UsageKeys`] runs on,
+/// and what a context that stores its usages more compactly (the etype once,
+/// only the keys each usage needs) lends out per message.
+#[derive(Clone, Copy)]
+pub(crate) struct KeysRef<'a> {
+    pub(crate) etype: Etype,
+    pub(crate) usage: u32,
+    pub(crate) rc4_alternate: bool,
+    pub(crate) ke: &'a [u8; MAX_KEY_LEN],
+    pub(crate) ki: &'a [u8; MAX_KEY_LEN],
+    pub(crate) kc: &'a [u8; MAX_KEY_LEN],
+}
+
+impl KeysRef<'_> {
     fn ke(&self, len: usize) -> &[u8] {
         self.ke.get(..len).unwrap_or(&[])
     }
@@ -614,8 +785,7 @@ impl UsageKeys {
         self.kc.get(..len).unwrap_or(&[])
     }
 
-    /// See [`Key::encrypt`]. The confounder comes from `rng`.
-    pub fn encrypt<R: CryptoRng + ?Sized>(
+    pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
         buf: &mut [u8],
@@ -632,8 +802,7 @@ impl UsageKeys {
         self.encrypt_with_confounder(confounder, buf, plaintext_len)
     }
 
-    /// See [`Key::encrypt_with_confounder`]: for test vectors only.
-    pub fn encrypt_with_confounder(
+    pub(crate) fn encrypt_with_confounder(
         &self,
         confounder: &[u8],
         buf: &mut [u8],
@@ -669,9 +838,7 @@ impl UsageKeys {
         }
     }
 
-    /// See [`Key::decrypt`]. For des-cbc-md5 the range includes the zero
-    /// padding, which that etype cannot tell from plaintext.
-    pub fn decrypt(&self, buf: &mut [u8]) -> Result<Range<usize>> {
+    pub(crate) fn decrypt(&self, buf: &mut [u8]) -> Result<Range<usize>> {
         let key_len = self.etype.key_len();
         match self.etype {
             Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196 => {
@@ -690,15 +857,7 @@ impl UsageKeys {
         }
     }
 
-    /// The checksum type [`UsageKeys::checksum`] produces.
-    pub fn checksum_type(&self) -> ChecksumType {
-        self.etype.checksum_type()
-    }
-
-    /// See [`Key::checksum`]. rsa-md5-des (des-cbc-md5 keys) needs a random
-    /// confounder this API has no RNG for: it returns
-    /// [`Error::UnsupportedChecksum`]; verifying works.
-    pub fn checksum(&self, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
+    pub(crate) fn checksum(&self, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
         let cksumtype = self.etype.checksum_type();
         let size = cksumtype.size();
         let out = out
@@ -726,8 +885,7 @@ impl UsageKeys {
         Ok(size)
     }
 
-    /// See [`Key::verify_checksum`].
-    pub fn verify_checksum(&self, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
+    pub(crate) fn verify_checksum(&self, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
         let size = self.etype.checksum_type().size();
         if checksum.len() != size {
             return Err(Error::Malformed {

@@ -39,3 +39,5 @@ pub use etype::{
     ChecksumType, Etype, Key, Subkey, UsageKeys, MAX_CHECKSUM_LEN, MAX_CONFOUNDER_LEN, MAX_KEY_LEN,
     MAX_OVERHEAD, MAX_S2K_ITERATIONS, MAX_SALT_LEN,
 };
+#[cfg(feature = "kerberos")]
+pub(crate) use etype::{Deriver, KeysRef};

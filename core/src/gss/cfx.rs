@@ -13,8 +13,9 @@ use core::ops::Range;
 
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::crypto::{Key, UsageKeys, MAX_CHECKSUM_LEN};
+use crate::crypto::{Deriver, Etype, Key, KeysRef, Subkey, MAX_CHECKSUM_LEN, MAX_KEY_LEN};
 use crate::{Error, Result};
 
 /// Length of the fixed token header of MIC and Wrap tokens.
@@ -34,15 +35,36 @@ const FLAG_SENT_BY_ACCEPTOR: u8 = 0x01;
 const FLAG_SEALED: u8 = 0x02;
 const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
 
+/// Ke, Ki and Kc of a seal usage: Wrap tokens use the seal usage with and
+/// without confidentiality (the latter through Kc).
+#[derive(Zeroize)]
+struct SealKeys {
+    ke: [u8; MAX_KEY_LEN],
+    ki: [u8; MAX_KEY_LEN],
+    kc: [u8; MAX_KEY_LEN],
+}
+
+/// Stands in for the keys a sign usage never derives (MIC tokens need only Kc).
+const NO_KEY: [u8; MAX_KEY_LEN] = [0; MAX_KEY_LEN];
+
 /// The per-message state of an established krb5 context using RFC 4121 tokens.
 ///
-/// Derived keys for the four usages are computed once here, so protecting a
-/// message costs only the cipher and MAC work.
+/// The derived keys are computed once here (from one expansion of the context
+/// key), so protecting a message costs only the cipher and MAC work. Only the
+/// keys tokens use are kept, as raw bytes with the etype recorded once: Ke, Ki
+/// and Kc of both seal usages, Kc of both sign usages (8 keys, 256 bytes for
+/// AES-256), which keeps a whole Kerberos context small enough for a
+/// microcontroller.
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct Cfx {
-    seal_out: UsageKeys,
-    seal_in: UsageKeys,
-    sign_out: UsageKeys,
-    sign_in: UsageKeys,
+    #[zeroize(skip)]
+    etype: Etype,
+    seal_out: SealKeys,
+    seal_in: SealKeys,
+    /// Kc of our sign usage.
+    sign_out: [u8; MAX_KEY_LEN],
+    /// Kc of the peer's sign usage.
+    sign_in: [u8; MAX_KEY_LEN],
     /// Flags of our tokens: sent-by-acceptor when we accept, acceptor-subkey when in use.
     out_flags: u8,
     send_seq: u64,
@@ -54,7 +76,8 @@ impl Cfx {
     /// Per-message state for one side. `key` is the context key: the acceptor's
     /// subkey when `acceptor_subkey`, else the initiator's subkey or the ticket's
     /// session key. Sequence numbers start at the values exchanged in the
-    /// authenticator and AP-REP.
+    /// authenticator and AP-REP. Only the AES etypes have RFC 4121 tokens;
+    /// another key is [`Error::UnsupportedEtype`].
     pub fn new(
         key: &Key,
         initiator: bool,
@@ -62,39 +85,108 @@ impl Cfx {
         send_seq: u64,
         recv_seq: u64,
     ) -> Result<Cfx> {
-        let (seal_out, seal_in, sign_out, sign_in) = if initiator {
-            (
-                KG_USAGE_INITIATOR_SEAL,
-                KG_USAGE_ACCEPTOR_SEAL,
-                KG_USAGE_INITIATOR_SIGN,
-                KG_USAGE_ACCEPTOR_SIGN,
-            )
-        } else {
-            (
-                KG_USAGE_ACCEPTOR_SEAL,
-                KG_USAGE_INITIATOR_SEAL,
-                KG_USAGE_ACCEPTOR_SIGN,
-                KG_USAGE_INITIATOR_SIGN,
-            )
-        };
+        let etype = key.etype();
+        if !matches!(
+            etype,
+            Etype::Aes128CtsHmacSha196
+                | Etype::Aes256CtsHmacSha196
+                | Etype::Aes128CtsHmacSha256128
+                | Etype::Aes256CtsHmacSha384192
+        ) {
+            return Err(Error::UnsupportedEtype {
+                etype: etype.as_i32(),
+            });
+        }
         let mut out_flags = if initiator { 0 } else { FLAG_SENT_BY_ACCEPTOR };
         if acceptor_subkey {
             out_flags |= FLAG_ACCEPTOR_SUBKEY;
         }
-        Ok(Cfx {
-            seal_out: key.derive(seal_out)?,
-            seal_in: key.derive(seal_in)?,
-            sign_out: key.derive(sign_out)?,
-            sign_in: key.derive(sign_in)?,
+        let mut cfx = Cfx {
+            etype,
+            seal_out: SealKeys {
+                ke: NO_KEY,
+                ki: NO_KEY,
+                kc: NO_KEY,
+            },
+            seal_in: SealKeys {
+                ke: NO_KEY,
+                ki: NO_KEY,
+                kc: NO_KEY,
+            },
+            sign_out: NO_KEY,
+            sign_in: NO_KEY,
             out_flags,
             send_seq,
             recv_seq,
             failed: false,
-        })
+        };
+        let u = cfx.usages();
+        let d = Deriver::new(key)?;
+        let (out, inn) = (&mut cfx.seal_out, &mut cfx.seal_in);
+        d.derive(&mut [
+            d.job(u.seal_out, Subkey::Encryption, &mut out.ke)?,
+            d.job(u.seal_out, Subkey::Integrity, &mut out.ki)?,
+            d.job(u.seal_out, Subkey::Checksum, &mut out.kc)?,
+            d.job(u.seal_in, Subkey::Encryption, &mut inn.ke)?,
+            d.job(u.seal_in, Subkey::Integrity, &mut inn.ki)?,
+            d.job(u.seal_in, Subkey::Checksum, &mut inn.kc)?,
+            d.job(u.sign_out, Subkey::Checksum, &mut cfx.sign_out)?,
+            d.job(u.sign_in, Subkey::Checksum, &mut cfx.sign_in)?,
+        ])?;
+        Ok(cfx)
+    }
+
+    /// RFC 4121 section 2: our usages and the peer's.
+    fn usages(&self) -> Usages {
+        if self.out_flags & FLAG_SENT_BY_ACCEPTOR == 0 {
+            Usages {
+                seal_out: KG_USAGE_INITIATOR_SEAL,
+                seal_in: KG_USAGE_ACCEPTOR_SEAL,
+                sign_out: KG_USAGE_INITIATOR_SIGN,
+                sign_in: KG_USAGE_ACCEPTOR_SIGN,
+            }
+        } else {
+            Usages {
+                seal_out: KG_USAGE_ACCEPTOR_SEAL,
+                seal_in: KG_USAGE_INITIATOR_SEAL,
+                sign_out: KG_USAGE_ACCEPTOR_SIGN,
+                sign_in: KG_USAGE_INITIATOR_SIGN,
+            }
+        }
+    }
+
+    fn seal_keys<'a>(&self, keys: &'a SealKeys, usage: u32) -> KeysRef<'a> {
+        KeysRef {
+            etype: self.etype,
+            usage,
+            rc4_alternate: false,
+            ke: &keys.ke,
+            ki: &keys.ki,
+            kc: &keys.kc,
+        }
+    }
+
+    fn seal_out(&self) -> KeysRef<'_> {
+        self.seal_keys(&self.seal_out, self.usages().seal_out)
+    }
+
+    fn seal_in(&self) -> KeysRef<'_> {
+        self.seal_keys(&self.seal_in, self.usages().seal_in)
+    }
+
+    fn sign_keys<'a>(&self, kc: &'a [u8; MAX_KEY_LEN], usage: u32) -> KeysRef<'a> {
+        KeysRef {
+            etype: self.etype,
+            usage,
+            rc4_alternate: false,
+            ke: &NO_KEY,
+            ki: &NO_KEY,
+            kc,
+        }
     }
 
     fn checksum_len(&self) -> usize {
-        self.sign_out.etype().checksum_type().size()
+        self.etype.checksum_type().size()
     }
 
     /// Length of a MIC token.
@@ -105,7 +197,7 @@ impl Cfx {
     /// Bytes a Wrap token carries before the message.
     pub fn wrap_header_len(&self, confidential: bool) -> usize {
         if confidential {
-            HEADER_LEN.saturating_add(self.seal_out.etype().header_len())
+            HEADER_LEN.saturating_add(self.etype.header_len())
         } else {
             HEADER_LEN
         }
@@ -114,7 +206,7 @@ impl Cfx {
     /// Bytes a Wrap token carries after the message (as emitted, with RRC 0).
     pub fn wrap_trailer_len(&self, confidential: bool) -> usize {
         if confidential {
-            HEADER_LEN.saturating_add(self.seal_out.etype().trailer_len())
+            HEADER_LEN.saturating_add(self.etype.trailer_len())
         } else {
             self.checksum_len()
         }
@@ -217,7 +309,8 @@ impl Cfx {
             let h = Cfx::header(TOK_MIC, s.out_flags & !FLAG_SEALED, 0xffff, 0xffff, seq);
             let (head, cksum) = out.split_at_mut(HEADER_LEN);
             head.copy_from_slice(&h);
-            s.sign_out.checksum(&[msg, &h], cksum)?;
+            s.sign_keys(&s.sign_out, s.usages().sign_out)
+                .checksum(&[msg, &h], cksum)?;
             Ok(len)
         })
     }
@@ -234,7 +327,8 @@ impl Cfx {
                     what: "MIC token length",
                 });
             }
-            s.sign_in.verify_checksum(&[msg, h], cksum)?;
+            s.sign_keys(&s.sign_in, s.usages().sign_in)
+                .verify_checksum(&[msg, h], cksum)?;
             s.check_recv_seq(seq)
         })
     }
@@ -264,14 +358,14 @@ impl Cfx {
                 let h = Cfx::header(TOK_WRAP, flags, 0, 0, seq);
                 head.copy_from_slice(&h);
                 // Encrypted: plaintext | header copy (EC = 0: CTS needs no filler).
-                let inner = s.seal_out.etype().header_len();
+                let inner = s.etype.header_len();
                 let copy_at = inner.checked_add(data_len).ok_or(Error::WrongState)?;
                 body.get_mut(copy_at..)
                     .and_then(|t| t.get_mut(..HEADER_LEN))
                     .ok_or(Error::BufferTooSmall { needed: total })?
                     .copy_from_slice(&h);
                 let plain = data_len.checked_add(HEADER_LEN).ok_or(Error::WrongState)?;
-                s.seal_out.encrypt(rng, body, plain)?;
+                s.seal_out().encrypt(rng, body, plain)?;
             } else {
                 let cklen = s.checksum_len();
                 let ec = u16::try_from(cklen).map_err(|_| Error::WrongState)?;
@@ -282,7 +376,7 @@ impl Cfx {
                 let (data, cksum) = body.split_at_mut(data_len);
                 // Wrap tokens use the SEAL usage with or without confidentiality
                 // (as MIT and Heimdal do); SIGN is for MIC tokens only.
-                s.seal_out.checksum(&[data, &signed], cksum)?;
+                s.seal_out().checksum(&[data, &signed], cksum)?;
             }
             Ok(total)
         })
@@ -303,7 +397,7 @@ impl Cfx {
                 body.rotate_left(shift);
             }
             if flags & FLAG_SEALED != 0 {
-                let pt = s.seal_in.decrypt(body)?;
+                let pt = s.seal_in().decrypt(body)?;
                 let plain = body.get(pt.clone()).ok_or(Error::WrongState)?;
                 let data_len = plain
                     .len()
@@ -344,12 +438,20 @@ impl Cfx {
                 let mut signed = h;
                 let [.., e0, e1, r0, r1, _, _, _, _, _, _, _, _] = &mut signed;
                 (*e0, *e1, *r0, *r1) = (0, 0, 0, 0);
-                s.seal_in.verify_checksum(&[data, &signed], cksum)?;
+                s.seal_in().verify_checksum(&[data, &signed], cksum)?;
                 s.check_recv_seq(seq)?;
                 Ok((HEADER_LEN..HEADER_LEN.saturating_add(data_len), false))
             }
         })
     }
+}
+
+/// Key usages of one side.
+struct Usages {
+    seal_out: u32,
+    seal_in: u32,
+    sign_out: u32,
+    sign_in: u32,
 }
 
 /// Most bytes a MIC token can take.
@@ -499,6 +601,15 @@ mod tests {
                 ));
             }
         }
+    }
+
+    #[test]
+    fn only_aes_keys_make_rfc4121_state() {
+        let rc4 = Key::from_bytes(Etype::Rc4Hmac, &[0x42; 16]).unwrap();
+        assert!(matches!(
+            Cfx::new(&rc4, true, false, 0, 0),
+            Err(Error::UnsupportedEtype { etype: 23 })
+        ));
     }
 
     #[test]
