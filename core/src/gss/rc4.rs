@@ -610,6 +610,8 @@ mod tests {
     }
 
     const BUF: usize = 70_000;
+    /// A test buffer as long as the longest token these tests build (no heap).
+    type TVec = heapless::Vec<u8, BUF>;
 
     /// Wraps `msg` with a fresh counter RNG (so the confounder is 01..08).
     fn wrap(c: &mut Rc4Hmac, conf: bool, msg: &[u8], buf: &mut [u8]) -> usize {
@@ -668,11 +670,11 @@ mod tests {
         s
     }
 
-    fn spec_framing(inner_len: usize) -> std::vec::Vec<u8> {
+    fn spec_framing(inner_len: usize) -> TVec {
         let body = inner_len + 11;
-        let mut v = std::vec![0x60];
+        let mut v = TVec::from_slice(&[0x60]).unwrap();
         if body < 128 {
-            v.push(body as u8);
+            v.push(body as u8).unwrap();
         } else if body < 256 {
             v.extend([0x81, body as u8]);
         } else if body < 65_536 {
@@ -686,7 +688,7 @@ mod tests {
         v
     }
 
-    fn spec_mic(seq: u32, initiator: bool, msg: &[u8]) -> std::vec::Vec<u8> {
+    fn spec_mic(seq: u32, initiator: bool, msg: &[u8]) -> TVec {
         let header = [0x01, 0x01, 0x11, 0x00, 0xff, 0xff, 0xff, 0xff];
         let cksum = spec_cksum(15, &header, &[msg]);
         let mut v = spec_framing(24);
@@ -703,15 +705,15 @@ mod tests {
         conf: bool,
         confounder: [u8; 8],
         padded: &[u8],
-    ) -> std::vec::Vec<u8> {
+    ) -> TVec {
         let seal = if conf { [0x10, 0x00] } else { [0xff, 0xff] };
         let header = [0x02, 0x01, 0x11, 0x00, seal[0], seal[1], 0xff, 0xff];
         let cksum = spec_cksum(13, &header, &[&confounder, padded]);
-        let mut sealed = std::vec::Vec::new();
+        let mut sealed = TVec::new();
         sealed.extend(confounder);
-        sealed.extend(padded);
+        sealed.extend(padded.iter().copied());
         if conf {
-            let klocal: std::vec::Vec<u8> = KEY.iter().map(|b| b ^ 0xf0).collect();
+            let klocal: TVec = KEY.iter().map(|b| b ^ 0xf0).collect();
             let kcrypt = spec_hmac(&spec_hmac(&klocal, &[&[0, 0, 0, 0]]), &[&seq.to_be_bytes()]);
             spec_rc4(&kcrypt, &mut sealed);
         }
@@ -722,8 +724,6 @@ mod tests {
         v.extend(sealed);
         v
     }
-
-    extern crate std;
 
     #[test]
     fn mic_matches_rfc4757_section_7_2_construction() {
@@ -752,8 +752,8 @@ mod tests {
                 let m = msg(len);
                 // Counter(0) yields the confounder 01 02 .. 08.
                 let confounder = [1, 2, 3, 4, 5, 6, 7, 8];
-                let mut padded = m[..len].to_vec();
-                padded.push(0x01);
+                let mut padded = TVec::from_slice(&m[..len]).unwrap();
+                padded.push(0x01).unwrap();
                 let n = wrap(&mut ini, conf, &m[..len], &mut buf);
                 let expect = spec_wrap(INI_SEQ + i as u32, true, conf, confounder, &padded);
                 assert_eq!(n, expect.len(), "len {len}");
@@ -966,15 +966,15 @@ mod tests {
         let mut tok = [0u8; MIC_LEN];
         ini.get_mic(b"m", &mut tok).unwrap();
         // Non-minimal long form of the same length.
-        let mut long = std::vec![0x60, 0x81];
-        long.extend_from_slice(&tok[1..]);
+        let mut long = heapless::Vec::<u8, 64>::from_slice(&[0x60, 0x81]).unwrap();
+        long.extend_from_slice(&tok[1..]).unwrap();
         // Indefinite length.
-        let mut indefinite = tok.to_vec();
+        let mut indefinite = heapless::Vec::<u8, 64>::from_slice(&tok).unwrap();
         indefinite[1] = 0x80;
         // A wrong tag and a wrong OID.
-        let mut tag = tok.to_vec();
+        let mut tag = heapless::Vec::<u8, 64>::from_slice(&tok).unwrap();
         tag[0] = 0x61;
-        let mut oid = tok.to_vec();
+        let mut oid = heapless::Vec::<u8, 64>::from_slice(&tok).unwrap();
         oid[12] = 0x03;
         for bad in [long, indefinite, tag, oid] {
             let (_, mut acc) = pair();
@@ -991,7 +991,7 @@ mod tests {
     fn rfc1964_padding_of_any_valid_length_is_accepted() {
         for conf in [true, false] {
             for pad in 1..=8u8 {
-                let mut t = b"padded data".to_vec();
+                let mut t = TVec::from_slice(b"padded data").unwrap();
                 t.extend(core::iter::repeat_n(pad, usize::from(pad)));
                 let mut tok = spec_wrap(INI_SEQ, true, conf, [9; 8], &t);
                 let (_, mut acc) = pair();
@@ -1051,8 +1051,8 @@ mod tests {
             let (f, used) = framing(tok_len).unwrap();
             assert_eq!(used, prefix, "token {tok_len}");
             assert_eq!(f[..used], spec_framing(tok_len)[..]);
-            let mut whole = f[..used].to_vec();
-            whole.resize(used + tok_len, 0);
+            let mut whole = TVec::from_slice(&f[..used]).unwrap();
+            whole.resize(used + tok_len, 0).unwrap();
             assert_eq!(parse_framing(&whole), Ok(used));
         }
         assert_eq!(

@@ -236,9 +236,10 @@ impl<'a> GssChecksum<'a> {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::*;
-    use std::vec::Vec;
+
+    /// Checksum bytes under test (a fixed buffer: core uses no heap, tests included).
+    type Bytes = heapless::Vec<u8, 64>;
 
     #[test]
     fn mit_capture_checksum() {
@@ -258,12 +259,14 @@ mod tests {
 
     #[test]
     fn delegation_and_extensions() {
-        let mut v = GssChecksum::new([7; 16], flags::DELEG | flags::MUTUAL)
+        let v = GssChecksum::new([7; 16], flags::DELEG | flags::MUTUAL)
             .to_base_bytes()
-            .unwrap()
-            .to_vec();
-        v.extend_from_slice(&[1, 0, 3, 0, 0xaa, 0xbb, 0xcc]);
-        v.extend_from_slice(&[0, 0, 0, 9, 0, 0, 0, 2, 0x11, 0x22]);
+            .unwrap();
+        let mut v = Bytes::from_slice(&v).unwrap();
+        v.extend_from_slice(&[1, 0, 3, 0, 0xaa, 0xbb, 0xcc])
+            .unwrap();
+        v.extend_from_slice(&[0, 0, 0, 9, 0, 0, 0, 2, 0x11, 0x22])
+            .unwrap();
         let c = GssChecksum::parse(&v).unwrap();
         assert_eq!(c.delegation, Some(&[0xaa, 0xbb, 0xcc][..]));
         assert_eq!(c.extensions, &[0, 0, 0, 9, 0, 0, 0, 2, 0x11, 0x22]);
@@ -291,21 +294,21 @@ mod tests {
         bad[0] = 15;
         assert!(GssChecksum::parse(&bad).is_err());
         // DlgOpt other than 1.
-        let mut v = good.to_vec();
-        v.extend_from_slice(&[2, 0, 0, 0]);
+        let mut v = Bytes::from_slice(&good).unwrap();
+        v.extend_from_slice(&[2, 0, 0, 0]).unwrap();
         assert!(GssChecksum::parse(&v).is_err());
         // Dlgth past the end.
-        let mut v = good.to_vec();
-        v.extend_from_slice(&[1, 0, 5, 0, 1]);
+        let mut v = Bytes::from_slice(&good).unwrap();
+        v.extend_from_slice(&[1, 0, 5, 0, 1]).unwrap();
         assert!(GssChecksum::parse(&v).is_err());
         // Without DELEG, trailing bytes must be whole extensions.
         let plain = GssChecksum::new([0; 16], 0).to_base_bytes().unwrap();
-        let mut v = plain.to_vec();
-        v.extend_from_slice(&[1, 0, 0, 0]);
+        let mut v = Bytes::from_slice(&plain).unwrap();
+        v.extend_from_slice(&[1, 0, 0, 0]).unwrap();
         assert!(GssChecksum::parse(&v).is_err());
         // The IAKERB extension is refused.
-        let mut v = plain.to_vec();
-        v.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
+        let mut v = Bytes::from_slice(&plain).unwrap();
+        v.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         assert!(GssChecksum::parse(&v).is_err());
     }
 
@@ -321,11 +324,12 @@ mod tests {
             acceptor_address: &[],
             application_data: b"tls-server-end-point:xyz",
         };
-        let mut flat = Vec::new();
-        flat.extend_from_slice(&[2, 0, 0, 0, 4, 0, 0, 0, 10, 0, 0, 1]);
-        flat.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
-        flat.extend_from_slice(&[24, 0, 0, 0]);
-        flat.extend_from_slice(b"tls-server-end-point:xyz");
+        let mut flat = Bytes::new();
+        flat.extend_from_slice(&[2, 0, 0, 0, 4, 0, 0, 0, 10, 0, 0, 1])
+            .unwrap();
+        flat.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+        flat.extend_from_slice(&[24, 0, 0, 0]).unwrap();
+        flat.extend_from_slice(b"tls-server-end-point:xyz").unwrap();
         let expect: [u8; 16] = Md5::digest(&flat).into();
         assert_eq!(cb.hash().unwrap(), expect);
         assert_ne!(

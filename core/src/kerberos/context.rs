@@ -516,16 +516,22 @@ pub(crate) struct ErrorOrigin<'a> {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::*;
-    use std::string::ToString;
+    use core::fmt::Write;
+
+    /// `format!` into a fixed buffer (core uses no heap, tests included).
+    fn text(args: fmt::Arguments<'_>) -> heapless::String<256> {
+        let mut s = heapless::String::new();
+        s.write_fmt(args).unwrap();
+        s
+    }
 
     #[test]
     fn identity_copy_display_and_bounds() {
         let parts = [KerberosString(b"HTTP"), KerberosString(b"web/x@y")];
         let name = PrincipalName::new(3, &parts);
         let id = Identity::new(&name, b"EXAMPLE.COM").unwrap();
-        assert_eq!(id.to_string(), "HTTP/web\\/x\\@y@EXAMPLE.COM");
+        assert_eq!(text(format_args!("{id}")), "HTTP/web\\/x\\@y@EXAMPLE.COM");
         assert_eq!(id.realm(), b"EXAMPLE.COM");
         assert!(id.components().eq([&b"HTTP"[..], b"web/x@y"]));
         assert!(id.matches(&PrincipalName::new(1, &parts), b"EXAMPLE.COM"));
@@ -534,7 +540,7 @@ mod tests {
 
         let alice = [KerberosString(b"alice")];
         let id = Identity::new(&PrincipalName::new(1, &alice), b"R").unwrap();
-        assert_eq!(std::format!("{id:?}"), "Identity(alice@R)");
+        assert_eq!(text(format_args!("{id:?}")), "Identity(alice@R)");
 
         let long = [0x41u8; MAX_IDENTITY_LEN];
         let fits = [KerberosString(&long[..MAX_IDENTITY_LEN - 1])];
