@@ -12,15 +12,13 @@ use crate::step::{Progress, Protect, Sizes, Step, Time};
 use crate::{Error, Result};
 
 use super::keys::{mic_key, ResponseKey};
-use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
+use super::protect::{Role, SessionSecurity};
 use super::wire::{
     av_flags, AuthenticateRepr, AvPairRepr, ChallengeRepr, NegotiateFlags, NegotiateRepr,
     Ntlmv2Response, Payload, Sink, TargetInfo, Text, Version, MIC_LEN, MIC_OFFSET,
     NTLMV1_RESPONSE_LEN,
 };
-use super::{
-    MAX_IDENTITY_LEN, MAX_NEGOTIATE_LEN, MAX_SERVER_NAME_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN,
-};
+use super::{MAX_IDENTITY_LEN, MAX_NEGOTIATE_LEN, MAX_SERVER_NAME_LEN, MAX_TARGET_NAME_LEN};
 
 /// Where an [`Acceptor`] looks up accounts.
 pub trait CredentialStore {
@@ -640,13 +638,7 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
 
 impl<S: CredentialStore> Protect for Acceptor<'_, S> {
     fn sizes(&self) -> Sizes {
-        Sizes {
-            max_token: MAX_TOKEN_LEN,
-            max_signature: SIGNATURE_LEN,
-            seal_header: SIGNATURE_LEN,
-            seal_trailer: 0,
-            block_size: 1,
-        }
+        super::protect::SIZES
     }
 
     fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {

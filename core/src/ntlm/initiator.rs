@@ -9,14 +9,14 @@ use crate::step::{Progress, Protect, Sizes, Step, Time};
 use crate::{Error, Result};
 
 use super::keys::{exchange_session_key, mic_key, ResponseKey};
-use super::protect::{Role, SessionSecurity, SIGNATURE_LEN};
+use super::protect::{Role, SessionSecurity};
 use super::wire::{
     av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr,
     NegotiateFlags, NegotiateRepr, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN,
     BLOB_HEADER_LEN, BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
 };
 use super::{
-    bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_TOKEN_LEN, MAX_USER_LEN,
+    bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN,
     MAX_WORKSTATION_LEN, NEGOTIATE_LEN,
 };
 
@@ -430,13 +430,7 @@ impl Step for Initiator {
 
 impl Protect for Initiator {
     fn sizes(&self) -> Sizes {
-        Sizes {
-            max_token: MAX_TOKEN_LEN,
-            max_signature: SIGNATURE_LEN,
-            seal_header: SIGNATURE_LEN,
-            seal_trailer: 0,
-            block_size: 1,
-        }
+        super::protect::SIZES
     }
 
     fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {

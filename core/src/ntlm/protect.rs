@@ -131,15 +131,19 @@ fn mac(
     out
 }
 
+/// Protection sizes of every NTLM context: a 16-byte signature before the
+/// RC4-sealed data, nothing after.
+pub(crate) const SIZES: Sizes = Sizes {
+    max_token: MAX_TOKEN_LEN,
+    max_signature: SIGNATURE_LEN,
+    seal_header: SIGNATURE_LEN,
+    seal_trailer: 0,
+    block_size: 1,
+};
+
 impl Protect for SessionSecurity {
     fn sizes(&self) -> Sizes {
-        Sizes {
-            max_token: MAX_TOKEN_LEN,
-            max_signature: SIGNATURE_LEN,
-            seal_header: SIGNATURE_LEN,
-            seal_trailer: 0,
-            block_size: 1,
-        }
+        SIZES
     }
 
     fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
