@@ -27,6 +27,8 @@ pub mod kerberos;
 pub mod ntlm;
 pub mod package;
 pub mod step;
+#[cfg(test)]
+mod test_rng;
 
 pub use error::{Error, Result};
 pub use step::{Progress, Protect, Sizes, Step, Time};

@@ -462,26 +462,7 @@ mod tests {
     use super::*;
     use crate::crypto::Etype;
 
-    /// Deterministic generator for tests only.
-    struct Counter(u8);
-    impl rand_core::TryRng for Counter {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
-            self.0 = self.0.wrapping_add(1);
-            Ok(u32::from(self.0))
-        }
-        fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
-            self.try_next_u32().map(u64::from)
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
-            for b in dst {
-                self.0 = self.0.wrapping_add(1);
-                *b = self.0;
-            }
-            Ok(())
-        }
-    }
-    impl rand_core::TryCryptoRng for Counter {}
+    use crate::test_rng::Counter;
 
     const AES_ETYPES: [Etype; 4] = [
         Etype::Aes128CtsHmacSha196,

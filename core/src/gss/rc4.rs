@@ -574,26 +574,7 @@ fn padding_start(body: &[u8]) -> Result<usize> {
 mod tests {
     use super::*;
 
-    /// Deterministic generator for tests only.
-    struct Counter(u8);
-    impl rand_core::TryRng for Counter {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
-            self.0 = self.0.wrapping_add(1);
-            Ok(u32::from(self.0))
-        }
-        fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
-            self.try_next_u32().map(u64::from)
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
-            for b in dst {
-                self.0 = self.0.wrapping_add(1);
-                *b = self.0;
-            }
-            Ok(())
-        }
-    }
-    impl rand_core::TryCryptoRng for Counter {}
+    use crate::test_rng::Counter;
 
     const KEY: [u8; 16] = [
         0x3d, 0x0b, 0x6a, 0x81, 0x1c, 0xe0, 0x27, 0x5f, 0x92, 0x44, 0xa8, 0x07, 0xd1, 0x6e, 0x35,

@@ -1,39 +1,11 @@
 //! In-crate handshake checks that need no test package (and so also run in a
 //! build without `legacy`, and under Miri).
 
-use core::convert::Infallible;
-
-use rand_core::{TryCryptoRng, TryRng};
-
 use super::wire::{AuthenticateRepr, Payload};
 use super::*;
 use crate::{Error, Progress, Protect, Step, Time};
 
-/// A counter, not random: enough for a handshake between two in-process peers.
-pub(crate) struct Counter(pub(crate) u8);
-
-impl TryRng for Counter {
-    type Error = Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for b in dst {
-            self.0 = self.0.wrapping_add(1);
-            *b = self.0;
-        }
-        Ok(())
-    }
-}
-
-impl TryCryptoRng for Counter {}
+pub(crate) use crate::test_rng::Counter;
 
 struct Store;
 
