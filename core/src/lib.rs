@@ -27,7 +27,7 @@ pub mod kerberos;
 pub mod ntlm;
 pub mod package;
 pub mod step;
-#[cfg(test)]
+#[cfg(all(test, any(feature = "ntlm", feature = "kerberos")))]
 mod test_rng;
 
 pub use error::{Error, Result};
