@@ -13,7 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
 use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::usage_constant;
+use super::rfc3961::{layout, usage_constant};
 use crate::{Error, Result};
 
 /// RFC 8009 section 4: the default PBKDF2 iteration count.
@@ -143,24 +143,7 @@ pub(crate) fn encrypt(
     buf: &mut [u8],
     plaintext_len: usize,
 ) -> Result<usize> {
-    let body_len = BLOCK_LEN
-        .checked_add(plaintext_len)
-        .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
-    let total = body_len
-        .checked_add(variant.mac_len())
-        .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
-    let buf = buf
-        .get_mut(..total)
-        .ok_or(Error::BufferTooSmall { needed: total })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BufferTooSmall { needed: total })?;
-    body.get_mut(..BLOCK_LEN)
-        .filter(|_| confounder.len() == BLOCK_LEN)
-        .ok_or(Error::Malformed {
-            what: "confounder length",
-        })?
-        .copy_from_slice(confounder);
+    let (body, mac, total) = layout(buf, confounder, plaintext_len, variant.mac_len())?;
     let iv = [0u8; BLOCK_LEN];
     cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
     variant.hmac(ki, &[&iv, body], mac)?;

@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 
 use super::cts::{AesEnc, BLOCK_LEN};
 use super::nfold::nfold;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Well-known constant suffix for the encryption key Ke (RFC 3961 section 5.3).
 pub(crate) const KE: u8 = 0xAA;
@@ -134,4 +134,34 @@ fn dr_batch<B: BlockCipherEncBackend<BlockSize = U16>>(
     }
     blocks.zeroize();
     Ok(())
+}
+
+/// The in-place layout both AES profiles share: `confounder | plaintext` (the
+/// body the cipher covers) then `mac_len` bytes of MAC. Places `confounder`
+/// (one block) and returns the body, the MAC slot and the total length.
+pub(crate) fn layout<'b>(
+    buf: &'b mut [u8],
+    confounder: &[u8],
+    plaintext_len: usize,
+    mac_len: usize,
+) -> Result<(&'b mut [u8], &'b mut [u8], usize)> {
+    let body_len = BLOCK_LEN
+        .checked_add(plaintext_len)
+        .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
+    let total = body_len
+        .checked_add(mac_len)
+        .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
+    let buf = buf
+        .get_mut(..total)
+        .ok_or(Error::BufferTooSmall { needed: total })?;
+    let (body, mac) = buf
+        .split_at_mut_checked(body_len)
+        .ok_or(Error::BufferTooSmall { needed: total })?;
+    body.get_mut(..BLOCK_LEN)
+        .filter(|_| confounder.len() == BLOCK_LEN)
+        .ok_or(Error::Malformed {
+            what: "confounder length",
+        })?
+        .copy_from_slice(confounder);
+    Ok((body, mac, total))
 }
