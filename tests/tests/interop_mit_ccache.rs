@@ -20,7 +20,7 @@ use authcore::crypto::{usage, Etype, Key};
 use authcore::kerberos::wire::{ticket_flags as tf, EncTicketPart, Ticket};
 use authcore_std::ccache::{self, Ccache, Credential, KdcOffset, VERSION_3, VERSION_4};
 use authcore_std::keytab::{Keytab, Principal};
-use authcore_tests::interop::{require_env, require_file};
+use authcore_tests::interop::{klist_time, require_env, require_file};
 
 /// The realm's `max_life` (kdc.conf of mit-realm.sh).
 const MAX_LIFE: u32 = 10 * 3600;
@@ -117,36 +117,6 @@ fn check(out: &Output, what: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
-}
-
-/// `klist`'s rendering of a timestamp under `TZ=UTC LC_ALL=C` ("%x %X").
-fn klist_time(unix: u32) -> String {
-    let secs = i64::from(unix);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Proleptic Gregorian date from a day count (the era/day-of-era method).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{month:02}/{day:02}/{:02} {:02}:{:02}:{:02}",
-        year.rem_euclid(100),
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-#[test]
-fn klist_time_matches_known_dates() {
-    assert_eq!(klist_time(0), "01/01/70 00:00:00");
-    assert_eq!(klist_time(951_782_400), "02/29/00 00:00:00");
-    assert_eq!(klist_time(1_795_699_866), "11/26/26 13:31:06");
 }
 
 /// MIT's enctype names as klist prints them.

@@ -15,7 +15,7 @@ use std::process::Command;
 
 use authcore::crypto::{Etype, Key};
 use authcore_std::keytab::{Entry, Keytab, Principal, NT_PRINCIPAL, NT_SRV_HST, NT_SRV_INST};
-use authcore_tests::interop::{require_env, require_file};
+use authcore_tests::interop::{klist_time, require_env, require_file};
 
 /// The etypes the realm is configured with; each must be in every keytab.
 const REQUIRED_ENCTYPES: [i32; 5] = [17, 18, 19, 20, 23];
@@ -109,37 +109,6 @@ fn string_to_key_matches_mit_for_all_five_etypes() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// `klist`'s rendering of a timestamp under `TZ=UTC LC_ALL=C` ("%x %X").
-fn klist_time(unix: u32) -> String {
-    let secs = i64::from(unix);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Proleptic Gregorian date from a day count (the era/day-of-era method).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{month:02}/{day:02}/{:02} {:02}:{:02}:{:02}",
-        year.rem_euclid(100),
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-#[test]
-fn klist_time_matches_known_dates() {
-    assert_eq!(klist_time(0), "01/01/70 00:00:00");
-    assert_eq!(klist_time(951_782_400), "02/29/00 00:00:00");
-    assert_eq!(klist_time(1_795_699_866), "11/26/26 13:31:06");
-    assert_eq!(klist_time(u32::MAX), "02/07/06 06:28:15");
 }
 
 /// One `klist -kteK` entry line: kvno, timestamp, principal, enctype, key.
