@@ -7,15 +7,15 @@
 //! Ignored unless run by tests/run, which starts the realm and exports its
 //! variables; when run, a missing realm fails the tests.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use authcore_std::keytab::Keytab;
 
-const BIN: &str = env!("CARGO_BIN_EXE_authcore");
+mod common;
+use common::*;
 
 fn require_env(name: &str) -> String {
     match std::env::var(name) {
@@ -127,62 +127,15 @@ fn kvno(realm: &Realm, scratch: &Scratch, service: &str) {
     run_tool(realm, scratch, "kvno", &[service]);
 }
 
-fn lines(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn next_line(rx: &mpsc::Receiver<String>) -> String {
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("a line from the server")
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-    stdout: mpsc::Receiver<String>,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `authcore serve --package kerberos --keytab KEYTAB [extra]`.
 fn serve(realm: &Realm, scratch: &Scratch, keytab: &Path, extra: &[&str]) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--package", "kerberos"])
         .arg("--keytab")
         .arg(keytab)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .args(extra);
     krb_env(&mut cmd, realm, scratch);
-    let mut child = cmd.spawn().unwrap();
-    let stdout = lines(child.stdout.take().unwrap());
-    let stderr = lines(child.stderr.take().unwrap());
-    let first = next_line(&stderr);
-    let port = first
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first server line {first:?}"));
-    Server {
-        child,
-        port,
-        stdout,
-        stderr,
-    }
+    Server::spawn(&mut cmd)
 }
 
 /// `authcore connect --package kerberos --target TARGET --message MESSAGE`.
@@ -199,35 +152,6 @@ fn connect(
         .args(["--message", message]);
     krb_env(&mut cmd, realm, scratch);
     outcome(cmd.output().unwrap())
-}
-
-fn outcome(out: Output) -> (bool, String, String) {
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn python() -> PathBuf {
-    let p = std::env::var_os("AUTHCORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python"))
-        });
-    assert!(
-        p.exists(),
-        "no Python peer environment at {} (run tests/run)",
-        p.display()
-    );
-    p
-}
-
-fn peer_script() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/interop/gss_peer.py"
-    ))
 }
 
 #[test]

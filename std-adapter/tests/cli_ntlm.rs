@@ -2,45 +2,14 @@
 //! itself, against misbehaving clients, and (ignored unless run by tests/run)
 //! against the Python peers in tests/interop/gss_peer.py.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_authcore");
-
-struct Server {
-    child: Child,
-    port: u16,
-    stdout: mpsc::Receiver<String>,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn lines(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn next_line(rx: &mpsc::Receiver<String>) -> String {
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("a line from the server")
-}
+mod common;
+use common::*;
 
 fn users_file(tag: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("authcore-cli-users-{tag}-{}", std::process::id()));
@@ -50,35 +19,19 @@ fn users_file(tag: &str) -> PathBuf {
 
 fn serve(tag: &str, extra: &[&str]) -> Server {
     let users = users_file(tag);
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--package",
-            "ntlm",
-            "--users",
-        ])
-        .arg(&users)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = lines(child.stdout.take().unwrap());
-    let stderr = lines(child.stderr.take().unwrap());
-    let first = next_line(&stderr);
-    let port = first
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first server line {first:?}"));
-    Server {
-        child,
-        port,
-        stdout,
-        stderr,
-    }
+    Server::spawn(
+        Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--package",
+                "ntlm",
+                "--users",
+            ])
+            .arg(&users)
+            .args(extra),
+    )
 }
 
 fn connect(
@@ -104,12 +57,7 @@ fn connect(
         .spawn()
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(child.wait_with_output().unwrap())
 }
 
 #[test]
@@ -197,27 +145,6 @@ fn usage_errors_are_one_line() {
 }
 
 // ---- against the Python peers -----------------------------------------------
-
-fn python() -> PathBuf {
-    let p = std::env::var_os("AUTHCORE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python"))
-        });
-    assert!(
-        p.exists(),
-        "no Python peer environment at {} (run tests/run)",
-        p.display()
-    );
-    p
-}
-
-fn peer_script() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/interop/gss_peer.py"
-    ))
-}
 
 #[test]
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
