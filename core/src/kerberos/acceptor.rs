@@ -231,21 +231,13 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
 
     fn accept<'i, R: CryptoRng + ?Sized>(
         &mut self,
-        input: &'i [u8],
+        (token, req): (Krb5Token<'i>, ApReq<'i>),
         out: &mut [u8],
         now: Time,
         rng: &mut R,
         origin: &mut Option<ErrorOrigin<'i>>,
         reply_expected: &mut bool,
     ) -> core::result::Result<(Progress, Established), Fail> {
-        let token = Krb5Token::parse(input)?;
-        if token.tok_id != tok_id::AP_REQ {
-            return Err(Error::Malformed {
-                what: "krb5 token id (expected AP-REQ)",
-            }
-            .into());
-        }
-        let req = ApReq::parse(token.message)?;
         let ticket = req.ticket;
         *origin = Some(ErrorOrigin {
             mech: token.mech,
@@ -597,18 +589,27 @@ fn ticket_facts(key: &Key, scratch: &mut [u8]) -> core::result::Result<TicketFac
     })
 }
 
-/// Scratch an AP-REQ token needs in `out`, if it parses.
-fn scratch_needed(input: &[u8]) -> Option<usize> {
-    let token = Krb5Token::parse(input).ok()?;
-    let req = ApReq::parse(token.message).ok()?;
-    Some(
-        req.ticket
-            .enc_part
-            .cipher
-            .len()
-            .max(req.authenticator.cipher.len())
-            .max(MAX_AP_REP_TOKEN_LEN),
-    )
+/// The krb5 AP-REQ token and the AP-REQ inside it.
+fn parse_ap_req(input: &[u8]) -> Result<(Krb5Token<'_>, ApReq<'_>)> {
+    let token = Krb5Token::parse(input)?;
+    if token.tok_id != tok_id::AP_REQ {
+        return Err(Error::Malformed {
+            what: "krb5 token id (expected AP-REQ)",
+        });
+    }
+    let req = ApReq::parse(token.message)?;
+    Ok((token, req))
+}
+
+/// Scratch an AP-REQ needs in `out`: its ciphertexts are decrypted there and
+/// the AP-REP is written there.
+fn scratch_needed(req: &ApReq<'_>) -> usize {
+    req.ticket
+        .enc_part
+        .cipher
+        .len()
+        .max(req.authenticator.cipher.len())
+        .max(MAX_AP_REP_TOKEN_LEN)
 }
 
 impl<K: KeyTable + ?Sized, C: ReplayCheck> Step for Acceptor<'_, K, C> {
@@ -626,14 +627,30 @@ impl<K: KeyTable + ?Sized, C: ReplayCheck> Step for Acceptor<'_, K, C> {
         if !matches!(self.state, State::Start) {
             return Err(Error::WrongState);
         }
-        if let Some(needed) = scratch_needed(input) {
-            if out.len() < needed {
-                return Err(Error::BufferTooSmall { needed });
+        // Parsed once here: the scratch check needs the ciphertext lengths, and
+        // a short buffer must be refused before anything changes (retryable).
+        let (token, req) = match parse_ap_req(input) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.state = State::Failed;
+                out.zeroize();
+                return Err(e);
             }
+        };
+        let needed = scratch_needed(&req);
+        if out.len() < needed {
+            return Err(Error::BufferTooSmall { needed });
         }
         let mut origin = None;
         let mut reply_expected = false;
-        match self.accept(input, out, now, rng, &mut origin, &mut reply_expected) {
+        match self.accept(
+            (token, req),
+            out,
+            now,
+            rng,
+            &mut origin,
+            &mut reply_expected,
+        ) {
             Ok((progress, established)) => {
                 self.state = State::Established(established);
                 Ok(progress)
