@@ -186,14 +186,22 @@ def cargo_build(board, firmware):
 
 
 def runner(board):
+    """The board's `cargo run` runner: boards/qemu-run.sh (a path relative to
+    the board folder, as cargo reads it) and the QEMU command it runs and
+    decodes the defmt output of."""
     with open(os.path.join(HERE, board, ".cargo", "config.toml"), "rb") as f:
         config = tomllib.load(f)
-    return shlex.split(config["target"][BOARDS[board]]["runner"])
+    cmd = shlex.split(config["target"][BOARDS[board]]["runner"])
+    if "/" in cmd[0]:
+        cmd[0] = os.path.normpath(os.path.join(HERE, board, cmd[0]))
+    return cmd
 
 
 def run_qemu(board, elf, extra=(), timeout=600):
     cmd = runner(board)
-    cmd = cmd[:1] + list(extra) + cmd[1:] + [elf]
+    # QEMU options go right after the QEMU program, wherever the runner has it.
+    at = next(i for i, word in enumerate(cmd) if os.path.basename(word).startswith("qemu-system-")) + 1
+    cmd = cmd[:at] + list(extra) + cmd[at:] + [elf]
     t0 = time.monotonic()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
     out = p.stdout.decode(errors="replace")

@@ -69,6 +69,19 @@ impl fmt::Display for Failure {
     }
 }
 
+// The same words as Display, with authcore's typed error encoded (its
+// message text stays on the host).
+#[cfg(feature = "defmt")]
+impl defmt::Format for Failure {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Failure::Error(e) => defmt::write!(f, "unexpected error: {}", e),
+            Failure::Mismatch(what) => defmt::write!(f, "mismatch: {=str}", what),
+            Failure::NotRefused(what) => defmt::write!(f, "not refused as expected: {=str}", what),
+        }
+    }
+}
+
 /// The outcome of one case.
 pub type Outcome = Result<(), Failure>;
 

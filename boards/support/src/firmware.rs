@@ -3,11 +3,11 @@
 //! ([`footprint`]). A board crate's binaries are a few lines: set up the
 //! board, call one of these.
 //!
-//! Logging: plain semihosting text (`semihosting::println!`), read on the
-//! host straight from QEMU's standard output. defmt would make the firmware
-//! smaller (format strings stay on the host) but needs `defmt-print` on the
-//! host, a 4-minute `cargo install` that CI would pay on every fresh
-//! machine; see boards/README.md.
+//! Logging: defmt ([`crate::logger`]): the firmware sends each line as an
+//! encoded frame (an index into the format strings, which stay in the ELF,
+//! and the arguments) over semihosting, and the host decodes it with
+//! `defmt-print -e <elf>` (boards/qemu-run.sh, the boards' `cargo run`
+//! runner). Failures print authcore's typed error (its `defmt` feature).
 //!
 //! Exit status: QEMU exits with the code passed to semihosting's
 //! `SYS_EXIT_EXTENDED`: 0 when every case passed, 1 otherwise; a panic exits
@@ -17,8 +17,8 @@
 use authcore::Time;
 use authcore_conformance::footprint::Mark;
 use authcore_conformance::{Env, Outcome};
+use defmt::println;
 use rand_core::{CryptoRng, Rng};
-use semihosting::println;
 
 use crate::stack;
 
@@ -54,11 +54,13 @@ pub trait Board {
 /// Runs every conformance case, prints one line per case, the context sizes
 /// and the peak stack, and exits QEMU with 0 only when every case passed.
 pub fn conformance<B: Board>(board: &mut B) -> ! {
-    println!("authcore conformance on {}", B::NAME);
-    authcore_conformance::context_sizes(|name, size| println!("size_of {name} = {size}"));
+    println!("authcore conformance on {=str}", B::NAME);
+    authcore_conformance::context_sizes(|name, size| {
+        println!("size_of {=str} = {=usize}", name, size)
+    });
     let (bottom, top) = (board.stack_bottom(), board.stack_top());
     println!(
-        "stack: {} bytes between the static data and the top",
+        "stack: {=usize} bytes between the static data and the top",
         top - bottom
     );
     let (rng, clock) = board.parts();
@@ -66,11 +68,11 @@ pub fn conformance<B: Board>(board: &mut B) -> ! {
     let tally = run(rng, clock, bottom, top);
     let end = clock.now();
     println!(
-        "board clock: {} s elapsed, now {} (Unix)",
+        "board clock: {=i64} s elapsed, now {=i64} (Unix)",
         end.unix_secs() - start.unix_secs(),
         end.unix_secs()
     );
-    println!("{} passed, {} failed", tally.passed, tally.failed);
+    println!("{=u32} passed, {=u32} failed", tally.passed, tally.failed);
     exit(if tally.all_passed() { 0 } else { 1 })
 }
 
@@ -95,13 +97,13 @@ fn run<R: CryptoRng, C: Now>(
         let used = top - unsafe { stack::deepest(painted) };
         max = max.max(used);
         match outcome {
-            Ok(()) => println!("ok   {name} [stack {used}]"),
-            Err(why) => println!("FAIL {name}: {why} [stack {used}]"),
+            Ok(()) => println!("ok   {=str} [stack {=usize}]", name, used),
+            Err(why) => println!("FAIL {=str}: {} [stack {=usize}]", name, why, used),
         }
         // SAFETY: as above.
         painted = unsafe { stack::paint(bottom) };
     });
-    println!("peak stack of all cases: {max} bytes");
+    println!("peak stack of all cases: {=usize} bytes", max);
     tally
 }
 
@@ -155,14 +157,18 @@ pub fn empty<B: Board>(board: &mut B) -> ! {
 /// its peak stack (painted right before it runs, so the contexts and token
 /// buffers in its frame count). Exits 0 only when every workload passed.
 pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<'_, B::Rng>]) -> ! {
-    println!("authcore footprint firmware {name} on {}", B::NAME);
+    println!(
+        "authcore footprint firmware {=str} on {=str}",
+        name,
+        B::NAME
+    );
     let bottom = board.stack_bottom();
     let (rng, clock) = board.parts();
     let mut failed = 0u32;
     let mut seed = [0u8; 8];
     rng.fill_bytes(&mut seed);
     println!(
-        "rng {:02x}{:02x}, time {}",
+        "rng {=u8:02x}{=u8:02x}, time {=i64}",
         seed[0],
         seed[1],
         clock.now().unix_secs()
@@ -204,20 +210,25 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
         let peak = unsafe { stack::peak(painted) }.max(before);
         match outcome {
             Ok(()) => println!(
-                "ok   {label}: handshake stack {handshake} bytes, workload stack {peak} bytes, handshake ticks {ticks} at {} Hz",
+                "ok   {=str}: handshake stack {=usize} bytes, workload stack {=usize} bytes, handshake ticks {=u64} at {=u64} Hz",
+                label,
+                handshake,
+                peak,
+                ticks,
                 hz
             ),
             Err(why) => {
                 failed += 1;
-                // Not `why`'s Display: it would link every error message of
-                // authcore into the footprint (the conformance firmware,
-                // which runs the same workloads, prints them).
+                // Not `why` itself: its defmt encoding would link the
+                // encoder of every authcore error into the footprint (the
+                // conformance firmware, which runs the same workloads,
+                // prints them).
                 let kind = match why {
                     authcore_conformance::Failure::Error(_) => "authcore error",
                     authcore_conformance::Failure::Mismatch(what) => what,
                     authcore_conformance::Failure::NotRefused(what) => what,
                 };
-                println!("FAIL {label}: {kind}");
+                println!("FAIL {=str}: {=str}", label, kind);
             }
         }
     }
@@ -226,8 +237,10 @@ pub fn footprint<B: Board>(board: &mut B, name: &str, workloads: &mut [Workload<
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    // core::fmt runs on the device here (a panic message is not a defmt
+    // format string), hence the feature.
     #[cfg(feature = "panic-message")]
-    println!("panic: {info}");
+    println!("panic: {}", defmt::Display2Format(info));
     let _ = info;
     exit(101)
 }

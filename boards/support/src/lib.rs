@@ -6,6 +6,8 @@
 //!   caller-provisioned seed. Read its warning.
 //! - [`Clock`]: Kerberos/NTLM time from a provisioned epoch plus a tick count.
 //! - [`stack`]: stack painting, to measure the peak stack of a piece of code.
+//! - with the `firmware` feature: the conformance and footprint firmware
+//!   runners and defmt's global logger (semihosting, decoded on the host).
 #![no_std]
 
 #[cfg(test)]
@@ -16,6 +18,8 @@ pub mod cortexm;
 pub mod drbg;
 #[cfg(feature = "firmware")]
 pub mod firmware;
+#[cfg(feature = "firmware")]
+mod logger;
 pub mod stack;
 
 /// The epoch the conformance and footprint firmware provision (2026-11-18):
