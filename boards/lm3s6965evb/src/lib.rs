@@ -7,7 +7,8 @@
 //!   `authcore_board_support::drbg`.
 //! - Clock: a provisioned epoch plus SysTick on the core clock
 //!   ([`CORE_HZ`]), wraps counted in the SysTick exception.
-//! - Logging: semihosting text (see `authcore_board_support::firmware`).
+//! - Logging: defmt over semihosting, decoded on the host by `defmt-print`
+//!   (see `authcore_board_support::firmware`).
 //! - Memory: `memory.x` (256 KiB flash at 0x0, 64 KiB SRAM at 0x20000000).
 #![no_std]
 

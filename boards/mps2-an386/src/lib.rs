@@ -7,7 +7,8 @@
 //!   boot nonce**: read the warning in `authcore_board_support::drbg`.
 //! - Clock: a provisioned epoch plus SysTick on the 25 MHz core clock,
 //!   wraps counted in the SysTick exception ([`cortexm`]).
-//! - Logging: semihosting text (see `authcore_board_support::firmware`).
+//! - Logging: defmt over semihosting, decoded on the host by `defmt-print`
+//!   (see `authcore_board_support::firmware`).
 //! - Memory: `memory.x` (4 MiB code at 0x0, 4 MiB data at 0x20000000).
 #![no_std]
 

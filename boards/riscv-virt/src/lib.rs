@@ -10,7 +10,8 @@
 //!   string. A core without Zkr traps on the first poll, and the firmware
 //!   exits with status 3.
 //! - Clock: a provisioned epoch plus the CLINT's `mtime` (10 MHz on virt).
-//! - Logging: semihosting text (see `authcore_board_support::firmware`).
+//! - Logging: defmt over semihosting, decoded on the host by `defmt-print`
+//!   (see `authcore_board_support::firmware`).
 //! - Memory: `memory.x` (everything in DRAM at 0x80000000).
 #![no_std]
 
