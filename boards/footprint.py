@@ -18,12 +18,18 @@ one trace line per executed instruction, between the authcore_mark_begin and
 authcore_mark_end symbols), cross-checked against QEMU's -icount shift=0
 virtual clock (1 ns per instruction) read through SysTick. And on every
 firmware's symbol table: no global allocator.
+
+Every run goes through the board's `cargo run` runner, boards/qemu-run.sh
+(QEMU, with the firmware's defmt frames decoded by defmt-print into the plain
+lines parsed below), with any extra QEMU options inserted after the QEMU
+program.
 """
 
 import argparse
 import os
 import re
 import shlex
+import signal
 import struct
 import subprocess
 import sys
@@ -203,8 +209,16 @@ def run_qemu(board, elf, extra=(), timeout=600):
     at = next(i for i, word in enumerate(cmd) if os.path.basename(word).startswith("qemu-system-")) + 1
     cmd = cmd[:at] + list(extra) + cmd[at:] + [elf]
     t0 = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-    out = p.stdout.decode(errors="replace")
+    # Its own process group: on a timeout, QEMU and defmt-print (children of
+    # the runner script) go too, instead of holding the output pipe open.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        raw, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        raw, _ = p.communicate()
+        raw += f"\nfootprint.py: killed after {timeout}s\n".encode()
+    out = raw.decode(errors="replace")
     return p.returncode, out, time.monotonic() - t0
 
 

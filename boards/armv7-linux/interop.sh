@@ -61,6 +61,8 @@ echo 'EXAMPLE:alice:correct horse battery staple' >"$WORK/users"
 
 passed=0
 failed=0
+# A case's checks end in `&& st=0 || st=1` (a failed check must not trip
+# `set -e`), then: result NAME "$st".
 result() { # name ok?
     if [[ $2 == 0 ]]; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi
 }
@@ -121,11 +123,11 @@ run_pair() { # label server-cmd... -- client-cmd...
     start_server "${server[@]}" -- --package ntlm --users "$WORK/users"
     local msg="sealed hello from $label" out rc
     out=$(connect "${client[@]}" 'correct horse battery staple' "$msg") && rc=0 || rc=$?
-    [[ $rc == 0 && $out == "$msg" ]] && grep -q '^authenticated: EXAMPLE\\alice$' "$WORK/server.out"
-    result "NTLM $label: handshake, sealed message echoed, server saw EXAMPLE\\alice" $?
+    [[ $rc == 0 && $out == "$msg" ]] && grep -q '^authenticated: EXAMPLE\\alice$' "$WORK/server.out" && st=0 || st=1
+    result "NTLM $label: handshake, sealed message echoed, server saw EXAMPLE\\alice" $st
     if connect "${client[@]}" 'wrong password' "$msg" >/dev/null; then rc=0; else rc=$?; fi
-    [[ $rc != 0 ]]
-    result "NTLM $label: wrong password refused ($(head -c 120 "$WORK/client.err"))" $?
+    [[ $rc != 0 ]] && st=0 || st=1
+    result "NTLM $label: wrong password refused ($(head -c 120 "$WORK/client.err"))" $st
     stop_server
 }
 
@@ -164,6 +166,9 @@ krb_connect() {
         --message "$message" 2>"$WORK/client.err" </dev/null
 }
 
+# After a failed client: the start of its error, for the case's line.
+why() { [[ $rc == 0 ]] || echo " ($(head -c 160 "$WORK/client.err"))"; }
+
 # Our acceptors print this line for the ticket's client.
 saw_alice() { grep -qx "authenticated: $USER_PRINCIPAL" "$WORK/server.out"; }
 
@@ -177,8 +182,8 @@ krb_serve_pair() { # label server-cmd... -- client-cmd...
     start_server "${server[@]}" -- --package kerberos --keytab "$AUTHCORE_MIT_SERVICE_KEYTAB"
     local msg="krb5 hello from $label" out rc
     out=$(krb_connect "${client[@]}" "$msg") && rc=0 || rc=$?
-    [[ $rc == 0 && $out == "$msg" ]] && saw_alice
-    result "Kerberos $label: AP exchange, wrapped message echoed, server saw $USER_PRINCIPAL$([[ $rc == 0 ]] || echo " ($(head -c 160 "$WORK/client.err"))")" $?
+    [[ $rc == 0 && $out == "$msg" ]] && saw_alice && st=0 || st=1
+    result "Kerberos $label: AP exchange, wrapped message echoed, server saw $USER_PRINCIPAL$(why)" $st
 }
 
 # 3: armv7 acceptor, host initiator; 4: then MIT's initiator on the same server.
@@ -186,8 +191,8 @@ krb_serve_pair "armv7 server <- host client" "${ARM[@]}" -- "$HOST_CLI"
 msg="krb5 hello from MIT"
 out=$(timeout 120 "$PYTHON" "$GSS_PEER" client --mech krb5 --backend gssapi --connect "127.0.0.1:$PORT" \
     --target host@localhost --message "$msg" 2>"$WORK/client.err") && rc=0 || rc=$?
-[[ $rc == 0 && $out == "$msg" ]] && [[ $(grep -c "^authenticated: $USER_PRINCIPAL\$" "$WORK/server.out") == 2 ]]
-result "Kerberos armv7 server <- MIT GSS-API client (python-gssapi): AP exchange, message echoed$([[ $rc == 0 ]] || echo " ($(head -c 160 "$WORK/client.err"))")" $?
+[[ $rc == 0 && $out == "$msg" && $(grep -c "^authenticated: $USER_PRINCIPAL\$" "$WORK/server.out") == 2 ]] && st=0 || st=1
+result "Kerberos armv7 server <- MIT GSS-API client (python-gssapi): AP exchange, message echoed, server saw $USER_PRINCIPAL$(why)" $st
 stop_server
 
 # 5: host acceptor, armv7 initiator.
@@ -215,8 +220,8 @@ else
 fi
 for ((i = 0; i < 100; i++)); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
 [[ $rc == 0 && $out == "$msg" ]] && grep -qx "authenticated: $USER_PRINCIPAL" "$WORK/peer.out" \
-    && grep -qx "message: $msg" "$WORK/peer.out"
-result "Kerberos MIT GSS-API server (python-gssapi) <- armv7 client: AP exchange, message echoed$([[ $rc == 0 ]] || echo " ($(head -c 160 "$WORK/client.err"))")" $?
+    && grep -qx "message: $msg" "$WORK/peer.out" && st=0 || st=1
+result "Kerberos MIT GSS-API server (python-gssapi) <- armv7 client: AP exchange, message echoed, MIT saw $USER_PRINCIPAL$(why)" $st
 stop_server
 
 # 7: re-key the service (ktadd without -norandkey: new random keys under the
@@ -236,8 +241,8 @@ krb_refused_pair() { # label server-cmd... -- client-cmd...
     if krb_connect "${client[@]}" "must not pass" >/dev/null; then rc=0; else rc=$?; fi
     # The acceptor answers KRB_AP_ERR_BADKEYVER (44, RFC 4120 7.5.9): it
     # holds no key of the ticket's kvno.
-    [[ $rc != 0 ]] && ! saw_alice && grep -q 'KRB-ERROR 44\b' "$WORK/client.err"
-    result "Kerberos $label: ticket under the old kvno refused by the re-keyed acceptor ($(head -c 120 "$WORK/client.err"))" $?
+    [[ $rc != 0 ]] && ! saw_alice && grep -q 'KRB-ERROR 44\b' "$WORK/client.err" && st=0 || st=1
+    result "Kerberos $label: ticket under the old kvno refused by the re-keyed acceptor ($(head -c 120 "$WORK/client.err"))" $st
     stop_server
 }
 krb_refused_pair "armv7 server <- host client" "${ARM[@]}" -- "$HOST_CLI"
