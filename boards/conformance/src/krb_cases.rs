@@ -7,7 +7,9 @@ use authcore::{Error, Progress, Step};
 use rand_core::CryptoRng;
 
 use crate::footprint::{self, recorded, KRB_BUF_LEN};
-use crate::{check, refused, Env, Failure, Outcome, Runner};
+#[cfg(feature = "minting")]
+use crate::Failure;
+use crate::{check, refused, Env, Outcome, Runner};
 
 /// MIT's AP-REQ accepted once, refused the second time (shared replay cache).
 #[inline(never)]
