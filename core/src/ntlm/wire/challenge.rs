@@ -38,7 +38,7 @@ impl<'a> TargetInfo<'a> {
         }
     }
 
-    fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             TargetInfo::Raw(b) => sink.put(b),
             TargetInfo::List(l) => emit_av_list(l.iter(), sink),
@@ -133,7 +133,7 @@ impl<'a> ChallengeRepr<'a> {
 
     /// Writes the message into any sink (the acceptor re-emits its CHALLENGE into
     /// the MIC rather than keeping a copy).
-    pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit_to(&self, sink: &mut dyn Sink) -> Result<()> {
         let name_len = self.target_name.wire_len();
         let info_len = self.target_info.as_ref().map_or(0, TargetInfo::wire_len);
         let name_at = self.header_len();

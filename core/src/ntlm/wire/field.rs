@@ -154,7 +154,7 @@ impl<'a> Text<'a> {
     }
 
     /// Writes the wire bytes.
-    pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             Text::Str(s) => utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| sink.put(c)),
             Text::Utf16Le(b) | Text::Oem(b) => sink.put(b),
@@ -272,7 +272,7 @@ impl Payload<'_> {
         self.len() == 0
     }
 
-    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub(crate) fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             Payload::Bytes(b) => sink.put(b),
             Payload::Reserve(n) => put_zeros(sink, *n),
@@ -330,7 +330,7 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<()> {
+pub(crate) fn put_zeros(sink: &mut dyn Sink, mut n: usize) -> Result<()> {
     const Z: [u8; 32] = [0; 32];
     while n > 0 {
         let k = n.min(Z.len());
@@ -341,8 +341,8 @@ pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<
 }
 
 /// Emits a field descriptor (Len, MaxLen = Len, BufferOffset).
-pub(crate) fn put_field<S: Sink + ?Sized>(
-    sink: &mut S,
+pub(crate) fn put_field(
+    sink: &mut dyn Sink,
     len: usize,
     offset: usize,
     what: &'static str,

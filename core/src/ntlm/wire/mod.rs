@@ -76,7 +76,7 @@ impl MessageType {
 
 /// Signature and MessageType, the first 12 bytes of every message, in one write
 /// (sinks, a MAC above all, pay per call).
-fn put_message_start<S: Sink + ?Sized>(sink: &mut S, t: MessageType) -> Result<()> {
+fn put_message_start(sink: &mut dyn Sink, t: MessageType) -> Result<()> {
     let mut start = [0u8; 12];
     let (sig, ty) = start.split_at_mut(SIGNATURE.len());
     sig.copy_from_slice(&SIGNATURE);

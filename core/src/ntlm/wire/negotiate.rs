@@ -90,7 +90,7 @@ impl<'a> NegotiateRepr<'a> {
     }
 
     /// Writes the message into any sink (the MIC re-emits it into a MAC).
-    pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit_to(&self, sink: &mut dyn Sink) -> Result<()> {
         let domain_at = self.header_len();
         let ws_at = domain_at.saturating_add(self.domain.len());
         put_message_start(sink, MessageType::Negotiate)?;

@@ -46,7 +46,7 @@ impl Version {
         [self.major, self.minor, b0, b1, 0, 0, 0, self.revision]
     }
 
-    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub(crate) fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         sink.put(&self.to_bytes())
     }
 }
