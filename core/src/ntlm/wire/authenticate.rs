@@ -3,8 +3,7 @@
 use core::ops::Range;
 
 use super::field::{
-    array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink,
-    Text,
+    array_at, layout, put_field, put_zeros, resolve, u32_at, Payload, Sink, SliceSink, Text,
 };
 use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
@@ -63,12 +62,12 @@ impl<'a> AuthenticateRepr<'a> {
         check_header(buf, MessageType::Authenticate, AUTHENTICATE_HEADER_LEN)?;
         let flags = NegotiateFlags::from_bits(u32_at(buf, 60, "AUTHENTICATE flags")?);
         let fields = [
-            FieldRef::read(buf, 12, "AUTHENTICATE LmChallengeResponse")?,
-            FieldRef::read(buf, 20, "AUTHENTICATE NtChallengeResponse")?,
-            FieldRef::read(buf, 28, "AUTHENTICATE DomainName")?,
-            FieldRef::read(buf, 36, "AUTHENTICATE UserName")?,
-            FieldRef::read(buf, 44, "AUTHENTICATE Workstation")?,
-            FieldRef::read(buf, 52, "AUTHENTICATE EncryptedRandomSessionKey")?,
+            (12, "AUTHENTICATE LmChallengeResponse"),
+            (20, "AUTHENTICATE NtChallengeResponse"),
+            (28, "AUTHENTICATE DomainName"),
+            (36, "AUTHENTICATE UserName"),
+            (44, "AUTHENTICATE Workstation"),
+            (52, "AUTHENTICATE EncryptedRandomSessionKey"),
         ];
         let ([lm, nt, domain, user, workstation, key], payload_start) =
             resolve(buf, AUTHENTICATE_HEADER_LEN, &fields)?;

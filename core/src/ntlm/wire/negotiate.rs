@@ -1,6 +1,6 @@
 //! NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1).
 
-use super::field::{put_field, resolve, u32_at, FieldRef, Sink, SliceSink};
+use super::field::{put_field, resolve, u32_at, Sink, SliceSink};
 use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
 
@@ -43,10 +43,7 @@ impl<'a> NegotiateRepr<'a> {
                 what: "NEGOTIATE header",
             });
         }
-        let fields = [
-            FieldRef::read(buf, 16, "NEGOTIATE DomainName")?,
-            FieldRef::read(buf, 24, "NEGOTIATE Workstation")?,
-        ];
+        let fields = [(16, "NEGOTIATE DomainName"), (24, "NEGOTIATE Workstation")];
         let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &fields)?;
         let version_end = NEGOTIATE_HEADER_LEN + VERSION_LEN;
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= version_end {
