@@ -247,7 +247,11 @@ struct Challenged<'a> {
 impl Challenged<'_> {
     /// Builds the CHALLENGE from the stored values and hands it to `f`: once to
     /// send it, once more to feed it to the MIC.
-    fn with_challenge<T>(&self, f: impl FnOnce(&ChallengeRepr<'_>) -> Result<T>) -> Result<T> {
+    /// One copy for both uses: `f` is a trait object, not a type parameter.
+    fn with_challenge(
+        &self,
+        f: &mut dyn FnMut(&ChallengeRepr<'_>) -> Result<usize>,
+    ) -> Result<usize> {
         let c = &self.config;
         let mut pairs: heapless::Vec<AvPairRepr<'_>, 6> = heapless::Vec::new();
         let names = [
@@ -400,7 +404,7 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
         timestamp: now.filetime(),
         flags: NegotiateFlags::server_reply(negotiate.flags, SUPPORTED),
     };
-    let written = state.with_challenge(|c| c.emit(out))?;
+    let written = state.with_challenge(&mut |c| c.emit(out))?;
     Ok((written, state))
 }
 
@@ -499,7 +503,7 @@ fn authenticate<'a, S: CredentialStore>(
         })?;
         let mut mac = mic_key(&exported).start();
         mac.put(&state.negotiate)?;
-        state.with_challenge(|c| c.emit_to(&mut mac))?;
+        state.with_challenge(&mut |c| c.emit_to(&mut mac).map(|()| 0))?;
         let (head, rest) = input
             .split_at_checked(MIC_OFFSET)
             .ok_or(Error::WrongState)?;
