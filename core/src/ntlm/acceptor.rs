@@ -151,9 +151,9 @@ pub struct Identity<'a> {
     pub anonymous: bool,
 }
 
-/// User, domain and workstation names, packed into one bounded buffer.
+/// User, domain and workstation names, packed into one bounded string.
 struct IdentityBuf {
-    bytes: [u8; MAX_IDENTITY_LEN],
+    names: heapless::String<MAX_IDENTITY_LEN, u8>,
     user: u8,
     domain: u8,
     workstation: u8,
@@ -171,45 +171,34 @@ impl IdentityBuf {
         anonymous: bool,
     ) -> Result<IdentityBuf> {
         let mut b = IdentityBuf {
-            bytes: [0; MAX_IDENTITY_LEN],
+            names: heapless::String::new(),
             user: 0,
             domain: 0,
             workstation: 0,
             anonymous,
         };
-        let mut at = 0usize;
-        b.user = b.push(&mut at, user)?;
-        b.domain = b.push(&mut at, domain)?;
-        b.workstation = b.push(&mut at, workstation)?;
+        b.user = b.push(user)?;
+        b.domain = b.push(domain)?;
+        b.workstation = b.push(workstation)?;
         Ok(b)
     }
 
-    fn push(&mut self, at: &mut usize, text: Text<'_>) -> Result<u8> {
+    fn push(&mut self, text: Text<'_>) -> Result<u8> {
         const FULL: Error = Error::CapacityExceeded {
             what: "NTLM identity names",
         };
-        let start = *at;
+        let start = self.names.len();
         for c in text.chars() {
-            let mut tmp = [0u8; 4];
-            let s = c?.encode_utf8(&mut tmp);
-            let end = at.checked_add(s.len()).ok_or(FULL)?;
-            self.bytes
-                .get_mut(*at..end)
-                .ok_or(FULL)?
-                .copy_from_slice(s.as_bytes());
-            *at = end;
+            self.names.push(c?).map_err(|_| FULL)?;
         }
-        u8::try_from(at.saturating_sub(start)).map_err(|_| FULL)
+        u8::try_from(self.names.len().saturating_sub(start)).map_err(|_| FULL)
     }
 
     fn part(&self, skip: u8, len: u8) -> &str {
         let start = usize::from(skip);
         let end = start.saturating_add(usize::from(len));
-        // Filled from whole chars by `push`, so always UTF-8.
-        self.bytes
-            .get(start..end)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        // Filled from whole chars by `push`, so the bounds are char boundaries.
+        self.names.get(start..end).unwrap_or("")
     }
 
     fn identity(&self) -> Identity<'_> {
