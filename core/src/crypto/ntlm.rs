@@ -179,6 +179,8 @@ impl HmacMd5Key {
     }
 
     /// A running MAC under this key.
+    // One copy for every MAC (flash).
+    #[inline(never)]
     pub fn start(&self) -> HmacMd5 {
         HmacMd5(Hmac::<Md5>::compose(
             self.core.clone(),

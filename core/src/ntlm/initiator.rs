@@ -141,6 +141,8 @@ impl Initiator {
         Initiator::build("", "", None, &config)
     }
 
+    // One copy for both constructors (flash).
+    #[inline(never)]
     fn build(
         user: &str,
         domain: &str,
@@ -196,6 +198,8 @@ impl Initiator {
     }
 }
 
+// One copy for both uses (flash).
+#[inline(never)]
 fn negotiate() -> NegotiateRepr<'static> {
     NegotiateRepr {
         flags: INITIATOR_FLAGS,

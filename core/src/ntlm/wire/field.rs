@@ -161,6 +161,8 @@ impl<'a> Text<'a> {
     /// The characters, decoding UTF-16LE; an odd length or a lone surrogate is an
     /// error item. OEM text decodes only its ASCII subset (others are errors),
     /// since the code page is the peer's.
+    // One copy for every caller (flash).
+    #[inline(never)]
     pub fn chars(&self) -> TextChars<'a> {
         let inner = match *self {
             Text::Str(s) => CharsInner::Str(s.chars()),
