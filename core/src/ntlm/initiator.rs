@@ -16,9 +16,19 @@ use super::wire::{
     BLOB_HEADER_LEN, BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
 };
 use super::{
-    bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN,
-    MAX_WORKSTATION_LEN, NEGOTIATE_LEN,
+    MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN, MAX_WORKSTATION_LEN,
+    NEGOTIATE_LEN,
 };
+
+/// Copies `s` into an empty bounded string or fails with `CapacityExceeded`.
+fn fill<const N: usize>(
+    dst: &mut heapless::String<N, u8>,
+    s: &str,
+    what: &'static str,
+) -> Result<()> {
+    dst.push_str(s)
+        .map_err(|_| Error::CapacityExceeded { what })
+}
 
 /// What the initiator asks for in NEGOTIATE, as Windows does: UNICODE,
 /// REQUEST_TARGET, SIGN, SEAL, NTLM, ALWAYS_SIGN, EXTENDED_SESSIONSECURITY,
@@ -149,14 +159,21 @@ impl Initiator {
         response_key: Option<ResponseKey>,
         config: &InitiatorConfig<'_>,
     ) -> Result<Initiator> {
-        let client = Client {
-            user: bounded(user, "NTLM user name")?,
-            domain: bounded(domain, "NTLM domain name")?,
-            workstation: bounded(config.workstation.unwrap_or(""), "NTLM workstation name")?,
-            target_name: bounded(config.target_name.unwrap_or(""), "NTLM target name")?,
+        // Built in place and filled afterwards: no bounded string is moved.
+        let mut client = Client {
+            user: heapless::String::new(),
+            domain: heapless::String::new(),
+            workstation: heapless::String::new(),
+            target_name: heapless::String::new(),
             channel_bindings: config.channel_bindings.unwrap_or([0; 16]),
             response_key,
         };
+        fill(&mut client.user, user, "NTLM user name")?;
+        fill(&mut client.domain, domain, "NTLM domain name")?;
+        let ws = config.workstation.unwrap_or("");
+        fill(&mut client.workstation, ws, "NTLM workstation name")?;
+        let target = config.target_name.unwrap_or("");
+        fill(&mut client.target_name, target, "NTLM target name")?;
         Ok(Initiator {
             phase: Phase::Handshake(client, false),
         })

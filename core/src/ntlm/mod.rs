@@ -107,13 +107,5 @@ const fn max(a: usize, b: usize) -> usize {
     }
 }
 
-/// Copies `s` into a bounded string or fails with `CapacityExceeded`.
-fn bounded<const N: usize>(s: &str, what: &'static str) -> crate::Result<heapless::String<N, u8>> {
-    let mut out = heapless::String::new();
-    out.push_str(s)
-        .map_err(|_| crate::Error::CapacityExceeded { what })?;
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests;
