@@ -230,9 +230,9 @@ pub struct Rc4Stream(Rc4);
 impl Rc4Stream {
     /// A fresh stream keyed with a 16-byte key.
     pub fn new(key: &[u8; KEY_LEN]) -> Rc4Stream {
-        // rc4 takes keys of 1 to 256 bytes through `new_from_slice`, so the
-        // fallback never runs; it exists only so that no panic path does.
-        Rc4Stream(Rc4::new_from_slice(key).unwrap_or_else(|_| Rc4Stream::via_32_bytes(key)))
+        // Through rc4's fixed-size (32-byte) constructor: no fallible path to
+        // carry, and one key schedule in the binary.
+        Rc4Stream(Rc4Stream::via_32_bytes(key))
     }
 
     /// RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles
