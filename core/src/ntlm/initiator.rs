@@ -12,8 +12,8 @@ use super::keys::{exchange_session_key, mic_key, ResponseKey};
 use super::protect::{Role, SessionSecurity};
 use super::wire::{
     av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr,
-    NegotiateFlags, NegotiateRepr, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN,
-    BLOB_HEADER_LEN, BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
+    NegotiateFlags, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN, BLOB_HEADER_LEN,
+    BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
 };
 use super::{
     MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN, MAX_WORKSTATION_LEN,
@@ -215,16 +215,19 @@ impl Initiator {
     }
 }
 
-// One copy for both uses (flash).
-#[inline(never)]
-fn negotiate() -> NegotiateRepr<'static> {
-    NegotiateRepr {
-        flags: INITIATOR_FLAGS,
-        domain: &[],
-        workstation: &[],
-        version: Some(Version::AUTHCORE),
-    }
-}
+/// The NEGOTIATE this initiator sends: always the same bytes (header with both
+/// name fields empty, then VERSION), so it is a constant rather than emitted.
+/// The test below checks it against `NegotiateRepr::emit`.
+const NEGOTIATE: [u8; NEGOTIATE_LEN] = {
+    let [f0, f1, f2, f3] = INITIATOR_FLAGS.bits().to_le_bytes();
+    let [v0, v1, v2, v3, v4, v5, v6, v7] = Version::AUTHCORE.to_bytes();
+    // Empty fields point at the end of the header.
+    let end = NEGOTIATE_LEN as u8;
+    [
+        b'N', b'T', b'L', b'M', b'S', b'S', b'P', 0, 1, 0, 0, 0, f0, f1, f2, f3, 0, 0, 0, 0, end,
+        0, 0, 0, 0, 0, 0, 0, end, 0, 0, 0, v0, v1, v2, v3, v4, v5, v6, v7,
+    ]
+};
 
 /// The server's pairs the client echoes: all but those it supplies itself.
 fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'a>> {
@@ -386,12 +389,9 @@ fn authenticate<R: CryptoRng + ?Sized>(
         session_base_key
     };
 
-    // MIC over NEGOTIATE (re-emitted: it is a constant; staged whole, since a MAC
-    // pays per write), CHALLENGE as received and AUTHENTICATE with the MIC still zero.
-    let mut sent = [0u8; NEGOTIATE_LEN];
-    negotiate().emit(&mut sent)?;
+    // MIC over NEGOTIATE (a constant), CHALLENGE as received and AUTHENTICATE with the MIC still zero.
     let mut mac = mic_key(&exported).start();
-    mac.put(&sent)?;
+    mac.put(&NEGOTIATE)?;
     mac.put(input)?;
     mac.put(out.get(..layout.len).ok_or(Error::WrongState)?)?;
     let mic = mac.finalize();
@@ -422,10 +422,21 @@ impl Step for Initiator {
         let r = match &mut self.phase {
             Phase::Handshake(_, sent @ false) => {
                 if input.is_empty() {
-                    negotiate().emit(out).map(|written| {
-                        *sent = true;
-                        (Progress::Continue { written }, None)
-                    })
+                    match out.get_mut(..NEGOTIATE_LEN) {
+                        Some(dst) => {
+                            dst.copy_from_slice(&NEGOTIATE);
+                            *sent = true;
+                            Ok((
+                                Progress::Continue {
+                                    written: NEGOTIATE_LEN,
+                                },
+                                None,
+                            ))
+                        }
+                        None => Err(Error::BufferTooSmall {
+                            needed: NEGOTIATE_LEN,
+                        }),
+                    }
                 } else {
                     Err(Error::WrongState)
                 }
@@ -488,5 +499,25 @@ impl core::fmt::Debug for Initiator {
             Phase::Failed => "failed",
         };
         f.debug_struct("Initiator").field("phase", &phase).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::wire::NegotiateRepr;
+    use super::*;
+
+    #[test]
+    fn negotiate_constant_is_the_emitted_message() {
+        let repr = NegotiateRepr {
+            flags: INITIATOR_FLAGS,
+            domain: &[],
+            workstation: &[],
+            version: Some(Version::AUTHCORE),
+        };
+        let mut buf = [0u8; 64];
+        let n = repr.emit(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &NEGOTIATE[..]);
+        assert_eq!(NegotiateRepr::parse(&NEGOTIATE).unwrap(), repr);
     }
 }

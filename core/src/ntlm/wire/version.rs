@@ -41,7 +41,7 @@ impl Version {
     }
 
     /// The 8 wire bytes.
-    pub fn to_bytes(&self) -> [u8; VERSION_LEN] {
+    pub const fn to_bytes(&self) -> [u8; VERSION_LEN] {
         let [b0, b1] = self.build.to_le_bytes();
         [self.major, self.minor, b0, b1, 0, 0, 0, self.revision]
     }
