@@ -17,7 +17,8 @@
 //! Memory: neither context keeps a copy of the CHALLENGE. The acceptor re-emits
 //! its own CHALLENGE from the few values it drew (server challenge, timestamp,
 //! flags) straight into the MIC computation, and keeps only the NEGOTIATE (at
-//! most [`MAX_NEGOTIATE_LEN`] bytes); the initiator's NEGOTIATE is a constant. Handshake state and the established RC4 states share memory.
+//! most [`MAX_NEGOTIATE_LEN`] bytes); the initiator's NEGOTIATE is a constant.
+//! Handshake state and the established RC4 states share memory.
 //!
 //! Policy in this build: NTLMv2 only (NTLMv1, with extended session security,
 //! only under the `legacy` feature and an explicit acceptor opt-in), UNICODE,
