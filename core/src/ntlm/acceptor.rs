@@ -242,23 +242,28 @@ impl Challenged<'_> {
         f: &mut dyn FnMut(&ChallengeRepr<'_>) -> Result<usize>,
     ) -> Result<usize> {
         let c = &self.config;
-        let mut pairs: heapless::Vec<AvPairRepr<'_>, 6> = heapless::Vec::new();
-        let names = [
-            Some(AvPairRepr::NbDomainName(Text::Str(c.nb_domain_name))),
-            Some(AvPairRepr::NbComputerName(Text::Str(c.nb_computer_name))),
-            c.dns_domain_name
-                .map(|n| AvPairRepr::DnsDomainName(Text::Str(n))),
-            c.dns_computer_name
-                .map(|n| AvPairRepr::DnsComputerName(Text::Str(n))),
-            c.dns_tree_name
-                .map(|n| AvPairRepr::DnsTreeName(Text::Str(n))),
-            Some(AvPairRepr::Timestamp(self.timestamp)),
-        ];
-        for p in names.into_iter().flatten() {
-            pairs.push(p).map_err(|_| Error::CapacityExceeded {
-                what: "NTLM AV pairs",
-            })?;
+        // The names present, in Windows' order, then MsvAvTimestamp (the slot
+        // after the last name: every slot starts as the timestamp).
+        let mut pairs = [AvPairRepr::Timestamp(self.timestamp); 6];
+        let mut n = 0usize;
+        let mut put = |pair| {
+            if let Some(slot) = pairs.get_mut(n) {
+                *slot = pair;
+                n = n.wrapping_add(1);
+            }
+        };
+        put(AvPairRepr::NbDomainName(Text::Str(c.nb_domain_name)));
+        put(AvPairRepr::NbComputerName(Text::Str(c.nb_computer_name)));
+        if let Some(name) = c.dns_domain_name {
+            put(AvPairRepr::DnsDomainName(Text::Str(name)));
         }
+        if let Some(name) = c.dns_computer_name {
+            put(AvPairRepr::DnsComputerName(Text::Str(name)));
+        }
+        if let Some(name) = c.dns_tree_name {
+            put(AvPairRepr::DnsTreeName(Text::Str(name)));
+        }
+        let pairs = pairs.get(..=n).unwrap_or(&[]);
         let repr = ChallengeRepr {
             flags: self.flags,
             target_name: if self.flags.contains(NegotiateFlags::REQUEST_TARGET) {
@@ -267,7 +272,7 @@ impl Challenged<'_> {
                 Text::EMPTY
             },
             server_challenge: self.server_challenge,
-            target_info: Some(TargetInfo::List(&pairs)),
+            target_info: Some(TargetInfo::List(pairs)),
             version: self
                 .flags
                 .contains(NegotiateFlags::VERSION)
