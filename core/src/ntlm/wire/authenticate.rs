@@ -2,10 +2,8 @@
 
 use core::ops::Range;
 
-use super::field::{
-    array_at, layout, put_field, put_zeros, resolve, u32_at, Payload, Sink, SliceSink, Text,
-};
-use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
+use super::field::{array_at, layout, resolve, u32_at, Payload, Sink, SliceSink, Text};
+use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes of the fixed header before Version.
@@ -15,6 +13,21 @@ pub const MIC_OFFSET: usize = AUTHENTICATE_HEADER_LEN + VERSION_LEN;
 /// Bytes of the MIC.
 pub const MIC_LEN: usize = 16;
 const MIC_END: usize = MIC_OFFSET + MIC_LEN;
+
+/// Copies `bytes` into `head` at `at` (constant offsets inside the header).
+fn put_at(head: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = head.get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// A field descriptor (Len, MaxLen = Len, BufferOffset) for the bytes from
+/// `start` to `end`, both within a message whose fields fit 16-bit lengths.
+fn descriptor(start: usize, end: usize) -> [u8; 8] {
+    let [l0, l1] = (end.wrapping_sub(start) as u16).to_le_bytes();
+    let [o0, o1, o2, o3] = (start as u32).to_le_bytes();
+    [l0, l1, l0, l1, o0, o1, o2, o3]
+}
 
 /// An AUTHENTICATE_MESSAGE, parsed or to be emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,50 +163,33 @@ impl<'a> AuthenticateRepr<'a> {
             return Err(Error::BufferTooSmall { needed: len });
         }
         let [domain_at, user_at, ws_at, lm_at, nt_at, key_at] = at;
-        let mut sink = SliceSink::new(buf);
-        let s = &mut sink;
-        put_message_start(s, MessageType::Authenticate)?;
-        put_field(
-            s,
-            self.lm_response.len(),
-            lm_at,
-            "AUTHENTICATE LmChallengeResponse",
-        )?;
-        put_field(
-            s,
-            self.nt_response.len(),
-            nt_at,
-            "AUTHENTICATE NtChallengeResponse",
-        )?;
-        put_field(
-            s,
-            self.domain.wire_len(),
-            domain_at,
-            "AUTHENTICATE DomainName",
-        )?;
-        put_field(s, self.user.wire_len(), user_at, "AUTHENTICATE UserName")?;
-        put_field(
-            s,
-            self.workstation.wire_len(),
-            ws_at,
-            "AUTHENTICATE Workstation",
-        )?;
-        put_field(
-            s,
-            self.encrypted_session_key.len(),
-            key_at,
-            "AUTHENTICATE EncryptedRandomSessionKey",
-        )?;
-        s.put(&self.flags.bits().to_le_bytes())?;
-        match (&self.version, &self.mic) {
-            (Some(v), _) => v.emit(s)?,
-            // The MIC sits at a fixed offset: an absent Version still takes its place.
-            (None, Some(_)) => put_zeros(s, VERSION_LEN)?,
-            (None, None) => {}
+        // The fixed part is assembled in place, then written in one go; a field's
+        // length is the distance to the next offset (each was checked to fit 16
+        // bits, so the descriptors cannot fail).
+        let mut head = [0u8; MIC_END];
+        put_at(&mut head, 0, &SIGNATURE);
+        put_at(
+            &mut head,
+            8,
+            &(MessageType::Authenticate as u32).to_le_bytes(),
+        );
+        put_at(&mut head, 12, &descriptor(lm_at, nt_at));
+        put_at(&mut head, 20, &descriptor(nt_at, key_at));
+        put_at(&mut head, 28, &descriptor(domain_at, user_at));
+        put_at(&mut head, 36, &descriptor(user_at, ws_at));
+        put_at(&mut head, 44, &descriptor(ws_at, lm_at));
+        put_at(&mut head, 52, &descriptor(key_at, len));
+        put_at(&mut head, 60, &self.flags.bits().to_le_bytes());
+        // Without Version, a MIC still sits at its fixed offset, after 8 zero bytes.
+        if let Some(v) = &self.version {
+            put_at(&mut head, AUTHENTICATE_HEADER_LEN, &v.to_bytes());
         }
         if let Some(mic) = &self.mic {
-            s.put(mic)?;
+            put_at(&mut head, MIC_OFFSET, mic);
         }
+        let mut sink = SliceSink::new(buf);
+        let s = &mut sink;
+        s.put(head.get(..self.header_len()).unwrap_or(&[]))?;
         self.domain.emit(s)?;
         self.user.emit(s)?;
         self.workstation.emit(s)?;
