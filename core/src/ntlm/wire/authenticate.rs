@@ -2,7 +2,9 @@
 
 use core::ops::Range;
 
-use super::field::{array_at, layout, resolve, u32_at, Payload, Sink, SliceSink, Text};
+use super::field::{
+    array_at, descriptor, layout, put_at, resolve, u32_at, Payload, Sink, SliceSink, Text,
+};
 use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
@@ -13,21 +15,6 @@ pub const MIC_OFFSET: usize = AUTHENTICATE_HEADER_LEN + VERSION_LEN;
 /// Bytes of the MIC.
 pub const MIC_LEN: usize = 16;
 const MIC_END: usize = MIC_OFFSET + MIC_LEN;
-
-/// Copies `bytes` into `head` at `at` (constant offsets inside the header).
-fn put_at(head: &mut [u8], at: usize, bytes: &[u8]) {
-    if let Some(dst) = head.get_mut(at..at.saturating_add(bytes.len())) {
-        dst.copy_from_slice(bytes);
-    }
-}
-
-/// A field descriptor (Len, MaxLen = Len, BufferOffset) for the bytes from
-/// `start` to `end`, both within a message whose fields fit 16-bit lengths.
-fn descriptor(start: usize, end: usize) -> [u8; 8] {
-    let [l0, l1] = (end.wrapping_sub(start) as u16).to_le_bytes();
-    let [o0, o1, o2, o3] = (start as u32).to_le_bytes();
-    [l0, l1, l0, l1, o0, o1, o2, o3]
-}
 
 /// An AUTHENTICATE_MESSAGE, parsed or to be emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

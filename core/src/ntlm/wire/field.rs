@@ -339,6 +339,21 @@ pub(crate) fn put_zeros(sink: &mut dyn Sink, mut n: usize) -> Result<()> {
     Ok(())
 }
 
+/// Copies `bytes` into `head` at `at` (constant offsets inside the header).
+pub(crate) fn put_at(head: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = head.get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// A field descriptor (Len, MaxLen = Len, BufferOffset) for the bytes from
+/// `start` to `end`, both within a message whose fields fit 16-bit lengths.
+pub(crate) fn descriptor(start: usize, end: usize) -> [u8; 8] {
+    let [l0, l1] = (end.wrapping_sub(start) as u16).to_le_bytes();
+    let [o0, o1, o2, o3] = (start as u32).to_le_bytes();
+    [l0, l1, l0, l1, o0, o1, o2, o3]
+}
+
 /// Emits a field descriptor (Len, MaxLen = Len, BufferOffset).
 pub(crate) fn put_field(
     sink: &mut dyn Sink,
