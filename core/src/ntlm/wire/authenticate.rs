@@ -3,7 +3,8 @@
 use core::ops::Range;
 
 use super::field::{
-    array_at, descriptor, layout, put_at, resolve, u32_at, Payload, Sink, SliceSink, Text,
+    array_at, descriptor, layout, put_at, resolve, u32_at, FieldSpec, Payload, Sink, SliceSink,
+    Text,
 };
 use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
@@ -61,7 +62,8 @@ impl<'a> AuthenticateRepr<'a> {
     pub fn parse(buf: &'a [u8]) -> Result<AuthenticateRepr<'a>> {
         check_header(buf, MessageType::Authenticate, AUTHENTICATE_HEADER_LEN)?;
         let flags = NegotiateFlags::from_bits(u32_at(buf, 60, "AUTHENTICATE flags")?);
-        let fields = [
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 6] = [
             (12, "AUTHENTICATE LmChallengeResponse"),
             (20, "AUTHENTICATE NtChallengeResponse"),
             (28, "AUTHENTICATE DomainName"),
@@ -70,7 +72,7 @@ impl<'a> AuthenticateRepr<'a> {
             (52, "AUTHENTICATE EncryptedRandomSessionKey"),
         ];
         let ([lm, nt, domain, user, workstation, key], payload_start) =
-            resolve(buf, AUTHENTICATE_HEADER_LEN, &fields)?;
+            resolve(buf, AUTHENTICATE_HEADER_LEN, &FIELDS)?;
         let unicode = flags.contains(NegotiateFlags::UNICODE);
         let text = |b: &'a [u8], what: &'static str| -> Result<Text<'a>> {
             if !unicode {

@@ -1,7 +1,9 @@
 //! CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2).
 
 use super::av_pair::{av_list_len, emit_av_list, AvPairRepr, AvPairs};
-use super::field::{array_at, descriptor, put_at, resolve, u32_at, Sink, SliceSink, Text};
+use super::field::{
+    array_at, descriptor, put_at, resolve, u32_at, FieldSpec, Sink, SliceSink, Text,
+};
 use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
@@ -67,8 +69,9 @@ impl<'a> ChallengeRepr<'a> {
         check_header(buf, MessageType::Challenge, CHALLENGE_HEADER_LEN)?;
         let flags = NegotiateFlags::from_bits(u32_at(buf, 20, "CHALLENGE flags")?);
         let server_challenge = array_at::<8>(buf, 24, "CHALLENGE ServerChallenge")?;
-        let fields = [(12, "CHALLENGE TargetName"), (40, "CHALLENGE TargetInfo")];
-        let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &fields)?;
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 2] = [(12, "CHALLENGE TargetName"), (40, "CHALLENGE TargetInfo")];
+        let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &FIELDS)?;
         let target_name = if flags.contains(NegotiateFlags::UNICODE) {
             if name.len() % 2 != 0 {
                 return Err(Error::Malformed {

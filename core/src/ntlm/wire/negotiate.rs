@@ -1,6 +1,6 @@
 //! NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1).
 
-use super::field::{put_field, resolve, u32_at, Sink, SliceSink};
+use super::field::{put_field, resolve, u32_at, FieldSpec, Sink, SliceSink};
 use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
 use crate::{Error, Result};
 
@@ -43,8 +43,10 @@ impl<'a> NegotiateRepr<'a> {
                 what: "NEGOTIATE header",
             });
         }
-        let fields = [(16, "NEGOTIATE DomainName"), (24, "NEGOTIATE Workstation")];
-        let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &fields)?;
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 2] =
+            [(16, "NEGOTIATE DomainName"), (24, "NEGOTIATE Workstation")];
+        let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &FIELDS)?;
         let version_end = NEGOTIATE_HEADER_LEN + VERSION_LEN;
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= version_end {
             buf.get(NEGOTIATE_HEADER_LEN..version_end)
