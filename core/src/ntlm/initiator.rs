@@ -250,7 +250,8 @@ fn authenticate<R: CryptoRng + ?Sized>(
 ) -> Result<(usize, Phase)> {
     let challenge = ChallengeRepr::parse(input)?;
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
-    for (flag, what) in [
+    // A constant: read in place, not rebuilt on the stack.
+    const REQUIRED: [(NegotiateFlags, &str); 3] = [
         (NegotiateFlags::UNICODE, "NTLM server without UNICODE"),
         (
             NegotiateFlags::EXTENDED_SESSIONSECURITY,
@@ -260,7 +261,8 @@ fn authenticate<R: CryptoRng + ?Sized>(
             NegotiateFlags::NEGOTIATE_128,
             "NTLM server without 128-bit keys",
         ),
-    ] {
+    ];
+    for &(flag, what) in &REQUIRED {
         if !flags.contains(flag) {
             return Err(Error::Policy { what });
         }
