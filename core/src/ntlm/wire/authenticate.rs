@@ -6,7 +6,7 @@ use super::field::{
     array_at, descriptor, layout, put_at, resolve, u32_at, FieldSpec, Payload, Sink, SliceSink,
     Text,
 };
-use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use super::{check_header, MessageType, NegotiateFlags, Version, HEADER, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes of the fixed header before Version.
@@ -61,7 +61,7 @@ impl<'a> AuthenticateRepr<'a> {
     /// Parses and checks an AUTHENTICATE_MESSAGE.
     pub fn parse(buf: &'a [u8]) -> Result<AuthenticateRepr<'a>> {
         check_header(buf, MessageType::Authenticate, AUTHENTICATE_HEADER_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 60, "AUTHENTICATE flags")?);
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 60, HEADER)?);
         // A constant: passed by reference, not rebuilt on the stack.
         const FIELDS: [FieldSpec; 6] = [
             (12, "AUTHENTICATE LmChallengeResponse"),
@@ -87,13 +87,13 @@ impl<'a> AuthenticateRepr<'a> {
             Some(Version::parse(&array_at::<VERSION_LEN>(
                 buf,
                 AUTHENTICATE_HEADER_LEN,
-                "AUTHENTICATE Version",
+                HEADER,
             )?))
         } else {
             None
         };
         let mic = if payload_start >= MIC_END {
-            Some(array_at::<MIC_LEN>(buf, MIC_OFFSET, "AUTHENTICATE MIC")?)
+            Some(array_at::<MIC_LEN>(buf, MIC_OFFSET, HEADER)?)
         } else {
             None
         };

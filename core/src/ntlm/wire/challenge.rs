@@ -4,7 +4,7 @@ use super::av_pair::{av_list_len, emit_av_list, AvPairRepr, AvPairs};
 use super::field::{
     array_at, descriptor, put_at, resolve, u32_at, FieldSpec, Sink, SliceSink, Text,
 };
-use super::{check_header, MessageType, NegotiateFlags, Version, SIGNATURE, VERSION_LEN};
+use super::{check_header, MessageType, NegotiateFlags, Version, HEADER, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present (and the shortest
@@ -67,8 +67,8 @@ impl<'a> ChallengeRepr<'a> {
     /// Parses and checks a CHALLENGE_MESSAGE, TargetInfo's AV pairs included.
     pub fn parse(buf: &'a [u8]) -> Result<ChallengeRepr<'a>> {
         check_header(buf, MessageType::Challenge, CHALLENGE_HEADER_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 20, "CHALLENGE flags")?);
-        let server_challenge = array_at::<8>(buf, 24, "CHALLENGE ServerChallenge")?;
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 20, HEADER)?);
+        let server_challenge = array_at::<8>(buf, 24, HEADER)?;
         // A constant: passed by reference, not rebuilt on the stack.
         const FIELDS: [FieldSpec; 2] = [(12, "CHALLENGE TargetName"), (40, "CHALLENGE TargetInfo")];
         let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &FIELDS)?;
@@ -92,7 +92,7 @@ impl<'a> ChallengeRepr<'a> {
             Some(Version::parse(&array_at::<VERSION_LEN>(
                 buf,
                 CHALLENGE_HEADER_LEN,
-                "CHALLENGE Version",
+                HEADER,
             )?))
         } else {
             None

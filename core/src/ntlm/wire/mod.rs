@@ -84,6 +84,11 @@ fn put_message_start(sink: &mut dyn Sink, t: MessageType) -> Result<()> {
     sink.put(&start)
 }
 
+/// The `what` of a truncated fixed header. Reads inside the fixed header after
+/// [`check_header`] (and of Version and MIC once the payload offsets leave room
+/// for them) use it too: they can only fail the same way.
+const HEADER: &str = "NTLM message header";
+
 fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()> {
     let t = MessageType::of(buf)?;
     if t != expected {
@@ -92,9 +97,7 @@ fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()>
         });
     }
     if buf.len() < min_len {
-        return Err(Error::Truncated {
-            what: "NTLM message header",
-        });
+        return Err(Error::Truncated { what: HEADER });
     }
     Ok(())
 }

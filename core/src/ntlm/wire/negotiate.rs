@@ -1,7 +1,9 @@
 //! NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1).
 
 use super::field::{put_field, resolve, u32_at, FieldSpec, Sink, SliceSink};
-use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
+use super::{
+    check_header, put_message_start, MessageType, NegotiateFlags, Version, HEADER, VERSION_LEN,
+};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present.
@@ -29,7 +31,7 @@ impl<'a> NegotiateRepr<'a> {
     /// Parses and checks a NEGOTIATE_MESSAGE.
     pub fn parse(buf: &'a [u8]) -> Result<NegotiateRepr<'a>> {
         check_header(buf, MessageType::Negotiate, NEGOTIATE_MIN_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 12, "NEGOTIATE flags")?);
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 12, HEADER)?);
         if buf.len() == NEGOTIATE_MIN_LEN {
             return Ok(NegotiateRepr {
                 flags,
