@@ -361,6 +361,8 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     }
 }
 
+// Out of line, like `authenticate`: `step` then keeps only a small frame.
+#[inline(never)]
 fn challenge<'a, R: CryptoRng + ?Sized>(
     config: AcceptorConfig<'a>,
     input: &[u8],
@@ -612,27 +614,28 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        // The phase is read in place (it is large) and replaced by the next one,
-        // or by `Failed` on any error: a failed context stays failed.
+        // The phase is read in place (it is large) and replaced by the next one
+        // in the arm that made it (no large temporaries), or by `Failed` on any
+        // error: a failed context stays failed.
         let r = match &self.phase {
-            Phase::Initial(config) => challenge(config.clone(), input, out, now, rng)
-                .map(|(written, state)| (Progress::Continue { written }, Phase::Challenged(state))),
-            Phase::Challenged(state) => authenticate(state, &self.store, input, now)
-                .map(|next| (Progress::Complete { written: 0 }, next)),
-            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => {
-                Err(Error::WrongState)
-            }
+            Phase::Initial(config) => match challenge(config.clone(), input, out, now, rng) {
+                Ok((written, state)) => {
+                    self.phase = Phase::Challenged(state);
+                    return Ok(Progress::Continue { written });
+                }
+                Err(e) => e,
+            },
+            Phase::Challenged(state) => match authenticate(state, &self.store, input, now) {
+                Ok(next) => {
+                    self.phase = next;
+                    return Ok(Progress::Complete { written: 0 });
+                }
+                Err(e) => e,
+            },
+            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => Error::WrongState,
         };
-        match r {
-            Ok((progress, next)) => {
-                self.phase = next;
-                Ok(progress)
-            }
-            Err(e) => {
-                self.phase = Phase::Failed;
-                Err(e)
-            }
-        }
+        self.phase = Phase::Failed;
+        Err(r)
     }
 }
 

@@ -420,47 +420,36 @@ impl Step for Initiator {
         rng: &mut R,
     ) -> Result<Progress> {
         // The phase is worked on in place (it is large) and replaced by the next
-        // one, or by `Failed` on any error: a failed context stays failed.
-        let r = match &mut self.phase {
-            Phase::Handshake(_, sent @ false) => {
-                if input.is_empty() {
-                    match out.get_mut(..NEGOTIATE_LEN) {
-                        Some(dst) => {
-                            dst.copy_from_slice(&NEGOTIATE);
-                            *sent = true;
-                            Ok((
-                                Progress::Continue {
-                                    written: NEGOTIATE_LEN,
-                                },
-                                None,
-                            ))
-                        }
-                        None => Err(Error::BufferTooSmall {
-                            needed: NEGOTIATE_LEN,
-                        }),
-                    }
-                } else {
-                    Err(Error::WrongState)
+        // one in the arm that made it (no large temporaries), or by `Failed` on
+        // any error: a failed context stays failed.
+        let e = match &mut self.phase {
+            Phase::Handshake(_, sent @ false) => match out.get_mut(..NEGOTIATE_LEN) {
+                Some(dst) if input.is_empty() => {
+                    dst.copy_from_slice(&NEGOTIATE);
+                    *sent = true;
+                    return Ok(Progress::Continue {
+                        written: NEGOTIATE_LEN,
+                    });
                 }
-            }
-            Phase::Handshake(client, true) => authenticate(client, input, out, now, rng)
-                .map(|(written, next)| (Progress::Complete { written }, Some(next))),
+                Some(_) => Error::WrongState,
+                None if input.is_empty() => Error::BufferTooSmall {
+                    needed: NEGOTIATE_LEN,
+                },
+                None => Error::WrongState,
+            },
+            Phase::Handshake(client, true) => match authenticate(client, input, out, now, rng) {
+                Ok((written, next)) => {
+                    self.phase = next;
+                    return Ok(Progress::Complete { written });
+                }
+                Err(e) => e,
+            },
             Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => {
-                Err(Error::WrongState)
+                Error::WrongState
             }
         };
-        match r {
-            Ok((progress, next)) => {
-                if let Some(next) = next {
-                    self.phase = next;
-                }
-                Ok(progress)
-            }
-            Err(e) => {
-                self.phase = Phase::Failed;
-                Err(e)
-            }
-        }
+        self.phase = Phase::Failed;
+        Err(e)
     }
 }
 
