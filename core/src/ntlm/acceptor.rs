@@ -460,20 +460,18 @@ fn authenticate<'a, S: CredentialStore>(
     let (lm, nt) = (bytes(&auth.lm_response), bytes(&auth.nt_response));
 
     // MS-NLMP 3.2.5.1.2: no user, no NT response, an LM response of Z(1) or none.
-    if auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]) {
-        if !config.allow_anonymous {
-            return Err(Error::Policy {
-                what: "anonymous NTLM logon",
-            });
-        }
-        return Ok(Phase::Anonymous(IdentityBuf::new(
-            Text::EMPTY,
-            Text::EMPTY,
-            auth.workstation,
-            true,
-        )?));
+    let anonymous = auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]);
+    if anonymous && !config.allow_anonymous {
+        return Err(Error::Policy {
+            what: "anonymous NTLM logon",
+        });
     }
-    let identity = IdentityBuf::new(auth.user, auth.domain, auth.workstation, false)?;
+    // An anonymous logon keeps only the workstation (its user is empty).
+    let domain = if anonymous { Text::EMPTY } else { auth.domain };
+    let identity = IdentityBuf::new(auth.user, domain, auth.workstation, anonymous)?;
+    if anonymous {
+        return Ok(Phase::Anonymous(identity));
+    }
     if nt.len() == NTLMV1_RESPONSE_LEN {
         #[cfg(feature = "legacy")]
         return ntlmv1(state, store, &auth, identity, flags);
