@@ -189,7 +189,9 @@ impl IdentityBuf {
         };
         let start = self.names.len();
         for c in text.chars() {
-            self.names.push(c?).map_err(|_| FULL)?;
+            self.names
+                .push_str(c?.encode_utf8(&mut [0; 4]))
+                .map_err(|_| FULL)?;
         }
         u8::try_from(self.names.len().saturating_sub(start)).map_err(|_| FULL)
     }
@@ -391,15 +393,19 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
     }
     let mut server_challenge = [0u8; 8];
     rng.fill_bytes(&mut server_challenge);
-    let state = Challenged {
+    let mut state = Challenged {
         config,
-        negotiate: heapless::Vec::from_slice(input).map_err(|_| Error::CapacityExceeded {
-            what: "NTLM NEGOTIATE",
-        })?,
+        negotiate: heapless::Vec::new(),
         server_challenge,
         timestamp: now.filetime(),
         flags: NegotiateFlags::server_reply(negotiate.flags, SUPPORTED),
     };
+    state
+        .negotiate
+        .extend_from_slice(input)
+        .map_err(|_| Error::CapacityExceeded {
+            what: "NTLM NEGOTIATE",
+        })?;
     let written = state.with_challenge(&mut |c| c.emit(out))?;
     Ok((written, state))
 }
