@@ -179,6 +179,8 @@ impl HmacMd5Key {
     }
 
     /// A running MAC under this key.
+    // One copy for every MAC (flash).
+    #[inline(never)]
     pub fn start(&self) -> HmacMd5 {
         HmacMd5(Hmac::<Md5>::compose(
             self.core.clone(),
@@ -228,9 +230,9 @@ pub struct Rc4Stream(Rc4);
 impl Rc4Stream {
     /// A fresh stream keyed with a 16-byte key.
     pub fn new(key: &[u8; KEY_LEN]) -> Rc4Stream {
-        // rc4 takes keys of 1 to 256 bytes through `new_from_slice`, so the
-        // fallback never runs; it exists only so that no panic path does.
-        Rc4Stream(Rc4::new_from_slice(key).unwrap_or_else(|_| Rc4Stream::via_32_bytes(key)))
+        // Through rc4's fixed-size (32-byte) constructor: no fallible path to
+        // carry, and one key schedule in the binary.
+        Rc4Stream(Rc4Stream::via_32_bytes(key))
     }
 
     /// RC4 with a 16-byte key is RC4 of those 16 bytes: the key schedule cycles

@@ -3,8 +3,8 @@
 //! NTLM upper-cases user names (NTOWFv2) and compares names case-insensitively.
 //! `char::to_uppercase` links core's full case-conversion tables (about 12 KiB of
 //! flash on Cortex-M); NTLM needs only the one-to-one ("simple") mappings, which
-//! fit in 198 runs of 8 bytes. A run maps `count` characters spaced `stride` apart
-//! from `start` by adding `delta`.
+//! fit in 198 runs of 4 bytes and a table of their 98 distinct deltas. A run
+//! maps `count` characters spaced `stride` apart from `start` by adding `delta`.
 //!
 //! The table is the simple upper-case mapping of Unicode 17.0.0 (the version of
 //! this toolchain's `core`): every character whose `to_uppercase` is a single
@@ -16,15 +16,57 @@
 #[cfg(test)]
 const UNICODE_VERSION: (u8, u8, u8) = (17, 0, 0);
 
-/// `start` in bits 0..21, `count` in 21..28, stride 2 in bit 28, `delta` in the
-/// high 32 bits.
-const fn run(start: u32, count: u32, stride: u32, delta: i32) -> u64 {
-    let stride_bit = if stride == 2 { 1u32 << 28 } else { 0 };
-    ((delta as u32 as u64) << 32) | (start | (count << 21) | stride_bit) as u64
+/// `start` in bits 0..17, `count - 1` in 17..24, stride 2 in bit 24, the
+/// index of `delta` in [`DELTAS`] in 25..32.
+const fn run(start: u32, count: u32, stride: u32, delta: i32) -> u32 {
+    let stride_bit = if stride == 2 { 1u32 << 24 } else { 0 };
+    start | (count.wrapping_sub(1) << 17) | stride_bit | (delta_index(delta) << 25)
 }
 
+/// Where `delta` is in [`DELTA_VALUES`] (past its end if missing, which the
+/// exhaustive test catches).
+const fn delta_index(delta: i32) -> u32 {
+    let mut rest: &[i32] = &DELTA_VALUES;
+    let mut i = 0u32;
+    while let [first, tail @ ..] = rest {
+        if *first == delta {
+            return i;
+        }
+        rest = tail;
+        i = i.wrapping_add(1);
+    }
+    0x7F
+}
+
+/// The distinct deltas of the runs, sorted.
+const DELTA_VALUES: [i32; 98] = [
+    -38864, -10795, -10792, -7264, -7205, -6254, -6253, -6244, -6243, -6242, -6236, -6181, -928,
+    -300, -232, -219, -218, -217, -214, -213, -211, -210, -209, -207, -206, -205, -203, -202, -116,
+    -96, -86, -80, -79, -71, -69, -64, -63, -62, -59, -57, -54, -48, -47, -40, -39, -38, -37, -34,
+    -32, -31, -28, -27, -26, -16, -15, -8, -2, -1, 7, 8, 48, 56, 74, 84, 86, 97, 100, 112, 121,
+    126, 128, 130, 163, 195, 743, 3008, 3814, 10727, 10743, 10749, 10780, 10782, 10783, 10815,
+    35266, 35332, 35384, 42258, 42261, 42280, 42282, 42305, 42307, 42308, 42315, 42319, 42343,
+    42561,
+];
+
+/// [`DELTA_VALUES`] as stored: a mapping never leaves its plane, so a delta is
+/// added to the low 16 bits of a code point modulo 2^16, and 16 bits hold it.
+static DELTAS: [u16; 98] = {
+    let mut out = [0u16; 98];
+    let mut i = 0;
+    while i < out.len() {
+        // `i` is below 98, the length of both arrays.
+        #[allow(clippy::indexing_slicing)]
+        {
+            out[i] = DELTA_VALUES[i] as u16;
+        }
+        i = i.wrapping_add(1);
+    }
+    out
+};
+
 /// The runs, sorted by start.
-static RUNS: [u64; 198] = [
+static RUNS: [u32; 198] = [
     run(0x00061, 26, 1, -32),
     run(0x000B5, 1, 1, 743),
     run(0x000E0, 23, 1, -32),
@@ -229,22 +271,24 @@ static RUNS: [u64; 198] = [
 pub fn simple_uppercase(c: char) -> char {
     let cp = u32::from(c);
     // The last run starting at or before `cp`.
-    let idx = RUNS.partition_point(|r| (*r as u32 & 0x1F_FFFF) <= cp);
+    let idx = RUNS.partition_point(|r| (r & 0x1_FFFF) <= cp);
     let Some(&r) = idx.checked_sub(1).and_then(|i| RUNS.get(i)) else {
         return c;
     };
-    let low = r as u32;
-    let start = low & 0x1F_FFFF;
-    let count = (low >> 21) & 0x7F;
-    let stride: u32 = if low & (1 << 28) != 0 { 2 } else { 1 };
-    let delta = (r >> 32) as u32 as i32;
+    let start = r & 0x1_FFFF;
+    let count = ((r >> 17) & 0x7F).wrapping_add(1);
+    let stride_2 = r & (1 << 24) != 0;
     let offset = cp.wrapping_sub(start);
-    if offset >= count.saturating_mul(stride) || (stride == 2 && offset & 1 != 0) {
+    // count < 128, so the span cannot overflow.
+    let span = if stride_2 { count << 1 } else { count };
+    if offset >= span || (stride_2 && offset & 1 != 0) {
         return c;
     }
-    cp.checked_add_signed(delta)
-        .and_then(char::from_u32)
-        .unwrap_or(c)
+    let Some(&delta) = DELTAS.get((r >> 25) as usize) else {
+        return c;
+    };
+    let low = (cp as u16).wrapping_add(delta);
+    char::from_u32((cp & !0xFFFF) | u32::from(low)).unwrap_or(c)
 }
 
 #[cfg(test)]
@@ -275,6 +319,15 @@ mod tests {
                 u32::from(ch)
             );
         }
+    }
+
+    #[test]
+    fn every_run_has_its_delta() {
+        for (i, &r) in RUNS.iter().enumerate() {
+            assert!(DELTAS.get((r >> 25) as usize).is_some(), "run {i}");
+        }
+        // Sorted by start, as the binary search needs.
+        assert!(RUNS.windows(2).all(|w| w[0] & 0x1_FFFF < w[1] & 0x1_FFFF));
     }
 
     #[test]

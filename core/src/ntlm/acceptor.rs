@@ -151,9 +151,9 @@ pub struct Identity<'a> {
     pub anonymous: bool,
 }
 
-/// User, domain and workstation names, packed into one bounded buffer.
+/// User, domain and workstation names, packed into one bounded string.
 struct IdentityBuf {
-    bytes: [u8; MAX_IDENTITY_LEN],
+    names: heapless::String<MAX_IDENTITY_LEN, u8>,
     user: u8,
     domain: u8,
     workstation: u8,
@@ -171,45 +171,36 @@ impl IdentityBuf {
         anonymous: bool,
     ) -> Result<IdentityBuf> {
         let mut b = IdentityBuf {
-            bytes: [0; MAX_IDENTITY_LEN],
+            names: heapless::String::new(),
             user: 0,
             domain: 0,
             workstation: 0,
             anonymous,
         };
-        let mut at = 0usize;
-        b.user = b.push(&mut at, user)?;
-        b.domain = b.push(&mut at, domain)?;
-        b.workstation = b.push(&mut at, workstation)?;
+        b.user = b.push(user)?;
+        b.domain = b.push(domain)?;
+        b.workstation = b.push(workstation)?;
         Ok(b)
     }
 
-    fn push(&mut self, at: &mut usize, text: Text<'_>) -> Result<u8> {
+    fn push(&mut self, text: Text<'_>) -> Result<u8> {
         const FULL: Error = Error::CapacityExceeded {
             what: "NTLM identity names",
         };
-        let start = *at;
+        let start = self.names.len();
         for c in text.chars() {
-            let mut tmp = [0u8; 4];
-            let s = c?.encode_utf8(&mut tmp);
-            let end = at.checked_add(s.len()).ok_or(FULL)?;
-            self.bytes
-                .get_mut(*at..end)
-                .ok_or(FULL)?
-                .copy_from_slice(s.as_bytes());
-            *at = end;
+            self.names
+                .push_str(c?.encode_utf8(&mut [0; 4]))
+                .map_err(|_| FULL)?;
         }
-        u8::try_from(at.saturating_sub(start)).map_err(|_| FULL)
+        u8::try_from(self.names.len().saturating_sub(start)).map_err(|_| FULL)
     }
 
     fn part(&self, skip: u8, len: u8) -> &str {
         let start = usize::from(skip);
         let end = start.saturating_add(usize::from(len));
-        // Filled from whole chars by `push`, so always UTF-8.
-        self.bytes
-            .get(start..end)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        // Filled from whole chars by `push`, so the bounds are char boundaries.
+        self.names.get(start..end).unwrap_or("")
     }
 
     fn identity(&self) -> Identity<'_> {
@@ -247,25 +238,34 @@ struct Challenged<'a> {
 impl Challenged<'_> {
     /// Builds the CHALLENGE from the stored values and hands it to `f`: once to
     /// send it, once more to feed it to the MIC.
-    fn with_challenge<T>(&self, f: impl FnOnce(&ChallengeRepr<'_>) -> Result<T>) -> Result<T> {
+    /// One copy for both uses: `f` is a trait object, not a type parameter.
+    fn with_challenge(
+        &self,
+        f: &mut dyn FnMut(&ChallengeRepr<'_>) -> Result<usize>,
+    ) -> Result<usize> {
         let c = &self.config;
-        let mut pairs: heapless::Vec<AvPairRepr<'_>, 6> = heapless::Vec::new();
-        let names = [
-            Some(AvPairRepr::NbDomainName(Text::Str(c.nb_domain_name))),
-            Some(AvPairRepr::NbComputerName(Text::Str(c.nb_computer_name))),
-            c.dns_domain_name
-                .map(|n| AvPairRepr::DnsDomainName(Text::Str(n))),
-            c.dns_computer_name
-                .map(|n| AvPairRepr::DnsComputerName(Text::Str(n))),
-            c.dns_tree_name
-                .map(|n| AvPairRepr::DnsTreeName(Text::Str(n))),
-            Some(AvPairRepr::Timestamp(self.timestamp)),
-        ];
-        for p in names.into_iter().flatten() {
-            pairs.push(p).map_err(|_| Error::CapacityExceeded {
-                what: "NTLM AV pairs",
-            })?;
+        // The names present, in Windows' order, then MsvAvTimestamp (the slot
+        // after the last name: every slot starts as the timestamp).
+        let mut pairs = [AvPairRepr::Timestamp(self.timestamp); 6];
+        let mut n = 0usize;
+        let mut put = |pair| {
+            if let Some(slot) = pairs.get_mut(n) {
+                *slot = pair;
+                n = n.wrapping_add(1);
+            }
+        };
+        put(AvPairRepr::NbDomainName(Text::Str(c.nb_domain_name)));
+        put(AvPairRepr::NbComputerName(Text::Str(c.nb_computer_name)));
+        if let Some(name) = c.dns_domain_name {
+            put(AvPairRepr::DnsDomainName(Text::Str(name)));
         }
+        if let Some(name) = c.dns_computer_name {
+            put(AvPairRepr::DnsComputerName(Text::Str(name)));
+        }
+        if let Some(name) = c.dns_tree_name {
+            put(AvPairRepr::DnsTreeName(Text::Str(name)));
+        }
+        let pairs = pairs.get(..=n).unwrap_or(&[]);
         let repr = ChallengeRepr {
             flags: self.flags,
             target_name: if self.flags.contains(NegotiateFlags::REQUEST_TARGET) {
@@ -274,7 +274,7 @@ impl Challenged<'_> {
                 Text::EMPTY
             },
             server_challenge: self.server_challenge,
-            target_info: Some(TargetInfo::List(&pairs)),
+            target_info: Some(TargetInfo::List(pairs)),
             version: self
                 .flags
                 .contains(NegotiateFlags::VERSION)
@@ -363,6 +363,8 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     }
 }
 
+// Out of line, like `authenticate`: `step` then keeps only a small frame.
+#[inline(never)]
 fn challenge<'a, R: CryptoRng + ?Sized>(
     config: AcceptorConfig<'a>,
     input: &[u8],
@@ -391,16 +393,20 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
     }
     let mut server_challenge = [0u8; 8];
     rng.fill_bytes(&mut server_challenge);
-    let state = Challenged {
+    let mut state = Challenged {
         config,
-        negotiate: heapless::Vec::from_slice(input).map_err(|_| Error::CapacityExceeded {
-            what: "NTLM NEGOTIATE",
-        })?,
+        negotiate: heapless::Vec::new(),
         server_challenge,
         timestamp: now.filetime(),
         flags: NegotiateFlags::server_reply(negotiate.flags, SUPPORTED),
     };
-    let written = state.with_challenge(|c| c.emit(out))?;
+    state
+        .negotiate
+        .extend_from_slice(input)
+        .map_err(|_| Error::CapacityExceeded {
+            what: "NTLM NEGOTIATE",
+        })?;
+    let written = state.with_challenge(&mut |c| c.emit(out))?;
     Ok((written, state))
 }
 
@@ -441,6 +447,8 @@ fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
     Ok(())
 }
 
+// Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
+#[inline(never)]
 fn authenticate<'a, S: CredentialStore>(
     state: &Challenged<'a>,
     store: &S,
@@ -458,20 +466,18 @@ fn authenticate<'a, S: CredentialStore>(
     let (lm, nt) = (bytes(&auth.lm_response), bytes(&auth.nt_response));
 
     // MS-NLMP 3.2.5.1.2: no user, no NT response, an LM response of Z(1) or none.
-    if auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]) {
-        if !config.allow_anonymous {
-            return Err(Error::Policy {
-                what: "anonymous NTLM logon",
-            });
-        }
-        return Ok(Phase::Anonymous(IdentityBuf::new(
-            Text::EMPTY,
-            Text::EMPTY,
-            auth.workstation,
-            true,
-        )?));
+    let anonymous = auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]);
+    if anonymous && !config.allow_anonymous {
+        return Err(Error::Policy {
+            what: "anonymous NTLM logon",
+        });
     }
-    let identity = IdentityBuf::new(auth.user, auth.domain, auth.workstation, false)?;
+    // An anonymous logon keeps only the workstation (its user is empty).
+    let domain = if anonymous { Text::EMPTY } else { auth.domain };
+    let identity = IdentityBuf::new(auth.user, domain, auth.workstation, anonymous)?;
+    if anonymous {
+        return Ok(Phase::Anonymous(identity));
+    }
     if nt.len() == NTLMV1_RESPONSE_LEN {
         #[cfg(feature = "legacy")]
         return ntlmv1(state, store, &auth, identity, flags);
@@ -499,7 +505,7 @@ fn authenticate<'a, S: CredentialStore>(
         })?;
         let mut mac = mic_key(&exported).start();
         mac.put(&state.negotiate)?;
-        state.with_challenge(|c| c.emit_to(&mut mac))?;
+        state.with_challenge(&mut |c| c.emit_to(&mut mac).map(|()| 0))?;
         let (head, rest) = input
             .split_at_checked(MIC_OFFSET)
             .ok_or(Error::WrongState)?;
@@ -612,27 +618,28 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        // The phase is read in place (it is large) and replaced by the next one,
-        // or by `Failed` on any error: a failed context stays failed.
+        // The phase is read in place (it is large) and replaced by the next one
+        // in the arm that made it (no large temporaries), or by `Failed` on any
+        // error: a failed context stays failed.
         let r = match &self.phase {
-            Phase::Initial(config) => challenge(config.clone(), input, out, now, rng)
-                .map(|(written, state)| (Progress::Continue { written }, Phase::Challenged(state))),
-            Phase::Challenged(state) => authenticate(state, &self.store, input, now)
-                .map(|next| (Progress::Complete { written: 0 }, next)),
-            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => {
-                Err(Error::WrongState)
-            }
+            Phase::Initial(config) => match challenge(config.clone(), input, out, now, rng) {
+                Ok((written, state)) => {
+                    self.phase = Phase::Challenged(state);
+                    return Ok(Progress::Continue { written });
+                }
+                Err(e) => e,
+            },
+            Phase::Challenged(state) => match authenticate(state, &self.store, input, now) {
+                Ok(next) => {
+                    self.phase = next;
+                    return Ok(Progress::Complete { written: 0 });
+                }
+                Err(e) => e,
+            },
+            Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => Error::WrongState,
         };
-        match r {
-            Ok((progress, next)) => {
-                self.phase = next;
-                Ok(progress)
-            }
-            Err(e) => {
-                self.phase = Phase::Failed;
-                Err(e)
-            }
-        }
+        self.phase = Phase::Failed;
+        Err(r)
     }
 }
 

@@ -12,13 +12,23 @@ use super::keys::{exchange_session_key, mic_key, ResponseKey};
 use super::protect::{Role, SessionSecurity};
 use super::wire::{
     av_flags, av_id, emit_blob_header, AuthenticateRepr, AvPairRepr, AvPairs, ChallengeRepr,
-    NegotiateFlags, NegotiateRepr, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN,
-    BLOB_HEADER_LEN, BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
+    NegotiateFlags, Payload, Sink, SliceSink, Text, Version, AV_HEADER_LEN, BLOB_HEADER_LEN,
+    BLOB_TRAILER_LEN, EOL_PAIR, NT_PROOF_LEN,
 };
 use super::{
-    bounded, MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN,
-    MAX_WORKSTATION_LEN, NEGOTIATE_LEN,
+    MAX_DOMAIN_LEN, MAX_TARGET_INFO_LEN, MAX_TARGET_NAME_LEN, MAX_USER_LEN, MAX_WORKSTATION_LEN,
+    NEGOTIATE_LEN,
 };
+
+/// Copies `s` into an empty bounded string or fails with `CapacityExceeded`.
+fn fill<const N: usize>(
+    dst: &mut heapless::String<N, u8>,
+    s: &str,
+    what: &'static str,
+) -> Result<()> {
+    dst.push_str(s)
+        .map_err(|_| Error::CapacityExceeded { what })
+}
 
 /// What the initiator asks for in NEGOTIATE, as Windows does: UNICODE,
 /// REQUEST_TARGET, SIGN, SEAL, NTLM, ALWAYS_SIGN, EXTENDED_SESSIONSECURITY,
@@ -141,20 +151,29 @@ impl Initiator {
         Initiator::build("", "", None, &config)
     }
 
+    // One copy for both constructors (flash).
+    #[inline(never)]
     fn build(
         user: &str,
         domain: &str,
         response_key: Option<ResponseKey>,
         config: &InitiatorConfig<'_>,
     ) -> Result<Initiator> {
-        let client = Client {
-            user: bounded(user, "NTLM user name")?,
-            domain: bounded(domain, "NTLM domain name")?,
-            workstation: bounded(config.workstation.unwrap_or(""), "NTLM workstation name")?,
-            target_name: bounded(config.target_name.unwrap_or(""), "NTLM target name")?,
+        // Built in place and filled afterwards: no bounded string is moved.
+        let mut client = Client {
+            user: heapless::String::new(),
+            domain: heapless::String::new(),
+            workstation: heapless::String::new(),
+            target_name: heapless::String::new(),
             channel_bindings: config.channel_bindings.unwrap_or([0; 16]),
             response_key,
         };
+        fill(&mut client.user, user, "NTLM user name")?;
+        fill(&mut client.domain, domain, "NTLM domain name")?;
+        let ws = config.workstation.unwrap_or("");
+        fill(&mut client.workstation, ws, "NTLM workstation name")?;
+        let target = config.target_name.unwrap_or("");
+        fill(&mut client.target_name, target, "NTLM target name")?;
         Ok(Initiator {
             phase: Phase::Handshake(client, false),
         })
@@ -196,14 +215,19 @@ impl Initiator {
     }
 }
 
-fn negotiate() -> NegotiateRepr<'static> {
-    NegotiateRepr {
-        flags: INITIATOR_FLAGS,
-        domain: &[],
-        workstation: &[],
-        version: Some(Version::AUTHCORE),
-    }
-}
+/// The NEGOTIATE this initiator sends: always the same bytes (header with both
+/// name fields empty, then VERSION), so it is a constant rather than emitted.
+/// The test below checks it against `NegotiateRepr::emit`.
+const NEGOTIATE: [u8; NEGOTIATE_LEN] = {
+    let [f0, f1, f2, f3] = INITIATOR_FLAGS.bits().to_le_bytes();
+    let [v0, v1, v2, v3, v4, v5, v6, v7] = Version::AUTHCORE.to_bytes();
+    // Empty fields point at the end of the header.
+    let end = NEGOTIATE_LEN as u8;
+    [
+        b'N', b'T', b'L', b'M', b'S', b'S', b'P', 0, 1, 0, 0, 0, f0, f1, f2, f3, 0, 0, 0, 0, end,
+        0, 0, 0, 0, 0, 0, 0, end, 0, 0, 0, v0, v1, v2, v3, v4, v5, v6, v7,
+    ]
+};
 
 /// The server's pairs the client echoes: all but those it supplies itself.
 fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'a>> {
@@ -215,6 +239,8 @@ fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'
     })
 }
 
+// Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
+#[inline(never)]
 fn authenticate<R: CryptoRng + ?Sized>(
     client: &Client,
     input: &[u8],
@@ -224,7 +250,8 @@ fn authenticate<R: CryptoRng + ?Sized>(
 ) -> Result<(usize, Phase)> {
     let challenge = ChallengeRepr::parse(input)?;
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
-    for (flag, what) in [
+    // A constant: read in place, not rebuilt on the stack.
+    const REQUIRED: [(NegotiateFlags, &str); 3] = [
         (NegotiateFlags::UNICODE, "NTLM server without UNICODE"),
         (
             NegotiateFlags::EXTENDED_SESSIONSECURITY,
@@ -234,7 +261,8 @@ fn authenticate<R: CryptoRng + ?Sized>(
             NegotiateFlags::NEGOTIATE_128,
             "NTLM server without 128-bit keys",
         ),
-    ] {
+    ];
+    for &(flag, what) in &REQUIRED {
         if !flags.contains(flag) {
             return Err(Error::Policy { what });
         }
@@ -363,12 +391,9 @@ fn authenticate<R: CryptoRng + ?Sized>(
         session_base_key
     };
 
-    // MIC over NEGOTIATE (re-emitted: it is a constant; staged whole, since a MAC
-    // pays per write), CHALLENGE as received and AUTHENTICATE with the MIC still zero.
-    let mut sent = [0u8; NEGOTIATE_LEN];
-    negotiate().emit(&mut sent)?;
+    // MIC over NEGOTIATE (a constant), CHALLENGE as received and AUTHENTICATE with the MIC still zero.
     let mut mac = mic_key(&exported).start();
-    mac.put(&sent)?;
+    mac.put(&NEGOTIATE)?;
     mac.put(input)?;
     mac.put(out.get(..layout.len).ok_or(Error::WrongState)?)?;
     let mic = mac.finalize();
@@ -395,36 +420,36 @@ impl Step for Initiator {
         rng: &mut R,
     ) -> Result<Progress> {
         // The phase is worked on in place (it is large) and replaced by the next
-        // one, or by `Failed` on any error: a failed context stays failed.
-        let r = match &mut self.phase {
-            Phase::Handshake(_, sent @ false) => {
-                if input.is_empty() {
-                    negotiate().emit(out).map(|written| {
-                        *sent = true;
-                        (Progress::Continue { written }, None)
-                    })
-                } else {
-                    Err(Error::WrongState)
+        // one in the arm that made it (no large temporaries), or by `Failed` on
+        // any error: a failed context stays failed.
+        let e = match &mut self.phase {
+            Phase::Handshake(_, sent @ false) => match out.get_mut(..NEGOTIATE_LEN) {
+                Some(dst) if input.is_empty() => {
+                    dst.copy_from_slice(&NEGOTIATE);
+                    *sent = true;
+                    return Ok(Progress::Continue {
+                        written: NEGOTIATE_LEN,
+                    });
                 }
-            }
-            Phase::Handshake(client, true) => authenticate(client, input, out, now, rng)
-                .map(|(written, next)| (Progress::Complete { written }, Some(next))),
+                Some(_) => Error::WrongState,
+                None if input.is_empty() => Error::BufferTooSmall {
+                    needed: NEGOTIATE_LEN,
+                },
+                None => Error::WrongState,
+            },
+            Phase::Handshake(client, true) => match authenticate(client, input, out, now, rng) {
+                Ok((written, next)) => {
+                    self.phase = next;
+                    return Ok(Progress::Complete { written });
+                }
+                Err(e) => e,
+            },
             Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => {
-                Err(Error::WrongState)
+                Error::WrongState
             }
         };
-        match r {
-            Ok((progress, next)) => {
-                if let Some(next) = next {
-                    self.phase = next;
-                }
-                Ok(progress)
-            }
-            Err(e) => {
-                self.phase = Phase::Failed;
-                Err(e)
-            }
-        }
+        self.phase = Phase::Failed;
+        Err(e)
     }
 }
 
@@ -465,5 +490,25 @@ impl core::fmt::Debug for Initiator {
             Phase::Failed => "failed",
         };
         f.debug_struct("Initiator").field("phase", &phase).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::wire::NegotiateRepr;
+    use super::*;
+
+    #[test]
+    fn negotiate_constant_is_the_emitted_message() {
+        let repr = NegotiateRepr {
+            flags: INITIATOR_FLAGS,
+            domain: &[],
+            workstation: &[],
+            version: Some(Version::AUTHCORE),
+        };
+        let mut buf = [0u8; 64];
+        let n = repr.emit(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &NEGOTIATE[..]);
+        assert_eq!(NegotiateRepr::parse(&NEGOTIATE).unwrap(), repr);
     }
 }

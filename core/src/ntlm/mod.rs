@@ -17,8 +17,8 @@
 //! Memory: neither context keeps a copy of the CHALLENGE. The acceptor re-emits
 //! its own CHALLENGE from the few values it drew (server challenge, timestamp,
 //! flags) straight into the MIC computation, and keeps only the NEGOTIATE (at
-//! most [`MAX_NEGOTIATE_LEN`] bytes); the initiator re-emits its NEGOTIATE, which
-//! is a constant. Handshake state and the established RC4 states share memory.
+//! most [`MAX_NEGOTIATE_LEN`] bytes); the initiator's NEGOTIATE is a constant.
+//! Handshake state and the established RC4 states share memory.
 //!
 //! Policy in this build: NTLMv2 only (NTLMv1, with extended session security,
 //! only under the `legacy` feature and an explicit acceptor opt-in), UNICODE,
@@ -105,14 +105,6 @@ const fn max(a: usize, b: usize) -> usize {
     } else {
         b
     }
-}
-
-/// Copies `s` into a bounded string or fails with `CapacityExceeded`.
-fn bounded<const N: usize>(s: &str, what: &'static str) -> crate::Result<heapless::String<N, u8>> {
-    let mut out = heapless::String::new();
-    out.push_str(s)
-        .map_err(|_| crate::Error::CapacityExceeded { what })?;
-    Ok(out)
 }
 
 #[cfg(test)]

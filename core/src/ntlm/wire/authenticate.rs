@@ -3,10 +3,10 @@
 use core::ops::Range;
 
 use super::field::{
-    array_at, layout, put_field, put_zeros, resolve, u32_at, FieldRef, Payload, Sink, SliceSink,
+    array_at, descriptor, layout, put_at, resolve, u32_at, FieldSpec, Payload, Sink, SliceSink,
     Text,
 };
-use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
+use super::{check_header, MessageType, NegotiateFlags, Version, HEADER, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes of the fixed header before Version.
@@ -61,17 +61,18 @@ impl<'a> AuthenticateRepr<'a> {
     /// Parses and checks an AUTHENTICATE_MESSAGE.
     pub fn parse(buf: &'a [u8]) -> Result<AuthenticateRepr<'a>> {
         check_header(buf, MessageType::Authenticate, AUTHENTICATE_HEADER_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 60, "AUTHENTICATE flags")?);
-        let fields = [
-            FieldRef::read(buf, 12, "AUTHENTICATE LmChallengeResponse")?,
-            FieldRef::read(buf, 20, "AUTHENTICATE NtChallengeResponse")?,
-            FieldRef::read(buf, 28, "AUTHENTICATE DomainName")?,
-            FieldRef::read(buf, 36, "AUTHENTICATE UserName")?,
-            FieldRef::read(buf, 44, "AUTHENTICATE Workstation")?,
-            FieldRef::read(buf, 52, "AUTHENTICATE EncryptedRandomSessionKey")?,
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 60, HEADER)?);
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 6] = [
+            (12, "AUTHENTICATE LmChallengeResponse"),
+            (20, "AUTHENTICATE NtChallengeResponse"),
+            (28, "AUTHENTICATE DomainName"),
+            (36, "AUTHENTICATE UserName"),
+            (44, "AUTHENTICATE Workstation"),
+            (52, "AUTHENTICATE EncryptedRandomSessionKey"),
         ];
         let ([lm, nt, domain, user, workstation, key], payload_start) =
-            resolve(buf, AUTHENTICATE_HEADER_LEN, &fields)?;
+            resolve(buf, AUTHENTICATE_HEADER_LEN, &FIELDS)?;
         let unicode = flags.contains(NegotiateFlags::UNICODE);
         let text = |b: &'a [u8], what: &'static str| -> Result<Text<'a>> {
             if !unicode {
@@ -86,13 +87,13 @@ impl<'a> AuthenticateRepr<'a> {
             Some(Version::parse(&array_at::<VERSION_LEN>(
                 buf,
                 AUTHENTICATE_HEADER_LEN,
-                "AUTHENTICATE Version",
+                HEADER,
             )?))
         } else {
             None
         };
         let mic = if payload_start >= MIC_END {
-            Some(array_at::<MIC_LEN>(buf, MIC_OFFSET, "AUTHENTICATE MIC")?)
+            Some(array_at::<MIC_LEN>(buf, MIC_OFFSET, HEADER)?)
         } else {
             None
         };
@@ -151,50 +152,33 @@ impl<'a> AuthenticateRepr<'a> {
             return Err(Error::BufferTooSmall { needed: len });
         }
         let [domain_at, user_at, ws_at, lm_at, nt_at, key_at] = at;
-        let mut sink = SliceSink::new(buf);
-        let s = &mut sink;
-        put_message_start(s, MessageType::Authenticate)?;
-        put_field(
-            s,
-            self.lm_response.len(),
-            lm_at,
-            "AUTHENTICATE LmChallengeResponse",
-        )?;
-        put_field(
-            s,
-            self.nt_response.len(),
-            nt_at,
-            "AUTHENTICATE NtChallengeResponse",
-        )?;
-        put_field(
-            s,
-            self.domain.wire_len(),
-            domain_at,
-            "AUTHENTICATE DomainName",
-        )?;
-        put_field(s, self.user.wire_len(), user_at, "AUTHENTICATE UserName")?;
-        put_field(
-            s,
-            self.workstation.wire_len(),
-            ws_at,
-            "AUTHENTICATE Workstation",
-        )?;
-        put_field(
-            s,
-            self.encrypted_session_key.len(),
-            key_at,
-            "AUTHENTICATE EncryptedRandomSessionKey",
-        )?;
-        s.put(&self.flags.bits().to_le_bytes())?;
-        match (&self.version, &self.mic) {
-            (Some(v), _) => v.emit(s)?,
-            // The MIC sits at a fixed offset: an absent Version still takes its place.
-            (None, Some(_)) => put_zeros(s, VERSION_LEN)?,
-            (None, None) => {}
+        // The fixed part is assembled in place, then written in one go; a field's
+        // length is the distance to the next offset (each was checked to fit 16
+        // bits, so the descriptors cannot fail).
+        let mut head = [0u8; MIC_END];
+        put_at(&mut head, 0, &SIGNATURE);
+        put_at(
+            &mut head,
+            8,
+            &(MessageType::Authenticate as u32).to_le_bytes(),
+        );
+        put_at(&mut head, 12, &descriptor(lm_at, nt_at));
+        put_at(&mut head, 20, &descriptor(nt_at, key_at));
+        put_at(&mut head, 28, &descriptor(domain_at, user_at));
+        put_at(&mut head, 36, &descriptor(user_at, ws_at));
+        put_at(&mut head, 44, &descriptor(ws_at, lm_at));
+        put_at(&mut head, 52, &descriptor(key_at, len));
+        put_at(&mut head, 60, &self.flags.bits().to_le_bytes());
+        // Without Version, a MIC still sits at its fixed offset, after 8 zero bytes.
+        if let Some(v) = &self.version {
+            put_at(&mut head, AUTHENTICATE_HEADER_LEN, &v.to_bytes());
         }
         if let Some(mic) = &self.mic {
-            s.put(mic)?;
+            put_at(&mut head, MIC_OFFSET, mic);
         }
+        let mut sink = SliceSink::new(buf);
+        let s = &mut sink;
+        s.put(head.get(..self.header_len()).unwrap_or(&[]))?;
         self.domain.emit(s)?;
         self.user.emit(s)?;
         self.workstation.emit(s)?;

@@ -171,7 +171,7 @@ impl AvPairRepr<'_> {
     }
 
     /// Writes the pair.
-    pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         let len = u16::try_from(self.value_len()).map_err(|_| Error::CapacityExceeded {
             what: "AV_PAIR value",
         })?;
@@ -319,9 +319,8 @@ impl<'a> Iterator for AvPairsIter<'a> {
 }
 
 /// Emits `pairs` followed by MsvAvEOL.
-pub fn emit_av_list<'b, S, I>(pairs: I, sink: &mut S) -> Result<()>
+pub fn emit_av_list<'b, I>(pairs: I, sink: &mut dyn Sink) -> Result<()>
 where
-    S: Sink + ?Sized,
     I: IntoIterator<Item = &'b AvPairRepr<'b>>,
 {
     for p in pairs {

@@ -1,8 +1,10 @@
 //! CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2).
 
 use super::av_pair::{av_list_len, emit_av_list, AvPairRepr, AvPairs};
-use super::field::{array_at, put_field, resolve, u32_at, FieldRef, Sink, SliceSink, Text};
-use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
+use super::field::{
+    array_at, descriptor, put_at, resolve, u32_at, FieldSpec, Sink, SliceSink, Text,
+};
+use super::{check_header, MessageType, NegotiateFlags, Version, HEADER, SIGNATURE, VERSION_LEN};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present (and the shortest
@@ -38,7 +40,7 @@ impl<'a> TargetInfo<'a> {
         }
     }
 
-    fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             TargetInfo::Raw(b) => sink.put(b),
             TargetInfo::List(l) => emit_av_list(l.iter(), sink),
@@ -65,13 +67,11 @@ impl<'a> ChallengeRepr<'a> {
     /// Parses and checks a CHALLENGE_MESSAGE, TargetInfo's AV pairs included.
     pub fn parse(buf: &'a [u8]) -> Result<ChallengeRepr<'a>> {
         check_header(buf, MessageType::Challenge, CHALLENGE_HEADER_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 20, "CHALLENGE flags")?);
-        let server_challenge = array_at::<8>(buf, 24, "CHALLENGE ServerChallenge")?;
-        let fields = [
-            FieldRef::read(buf, 12, "CHALLENGE TargetName")?,
-            FieldRef::read(buf, 40, "CHALLENGE TargetInfo")?,
-        ];
-        let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &fields)?;
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 20, HEADER)?);
+        let server_challenge = array_at::<8>(buf, 24, HEADER)?;
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 2] = [(12, "CHALLENGE TargetName"), (40, "CHALLENGE TargetInfo")];
+        let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &FIELDS)?;
         let target_name = if flags.contains(NegotiateFlags::UNICODE) {
             if name.len() % 2 != 0 {
                 return Err(Error::Malformed {
@@ -92,7 +92,7 @@ impl<'a> ChallengeRepr<'a> {
             Some(Version::parse(&array_at::<VERSION_LEN>(
                 buf,
                 CHALLENGE_HEADER_LEN,
-                "CHALLENGE Version",
+                HEADER,
             )?))
         } else {
             None
@@ -133,20 +133,36 @@ impl<'a> ChallengeRepr<'a> {
 
     /// Writes the message into any sink (the acceptor re-emits its CHALLENGE into
     /// the MIC rather than keeping a copy).
-    pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit_to(&self, sink: &mut dyn Sink) -> Result<()> {
         let name_len = self.target_name.wire_len();
         let info_len = self.target_info.as_ref().map_or(0, TargetInfo::wire_len);
+        for (len, what) in [
+            (name_len, "CHALLENGE TargetName"),
+            (info_len, "CHALLENGE TargetInfo"),
+        ] {
+            if len > usize::from(u16::MAX) {
+                return Err(Error::CapacityExceeded { what });
+            }
+        }
         let name_at = self.header_len();
         let info_at = name_at.saturating_add(name_len);
-        put_message_start(sink, MessageType::Challenge)?;
-        put_field(sink, name_len, name_at, "CHALLENGE TargetName")?;
-        sink.put(&self.flags.bits().to_le_bytes())?;
-        sink.put(&self.server_challenge)?;
-        sink.put(&[0u8; 8])?;
-        put_field(sink, info_len, info_at, "CHALLENGE TargetInfo")?;
+        // The fixed part is assembled in place and written in one go (a MAC
+        // pays per write); 8 reserved zero bytes lie between the two fields.
+        let mut head = [0u8; VERSION_END];
+        put_at(&mut head, 0, &SIGNATURE);
+        put_at(&mut head, 8, &(MessageType::Challenge as u32).to_le_bytes());
+        put_at(&mut head, 12, &descriptor(name_at, info_at));
+        put_at(&mut head, 20, &self.flags.bits().to_le_bytes());
+        put_at(&mut head, 24, &self.server_challenge);
+        put_at(
+            &mut head,
+            40,
+            &descriptor(info_at, info_at.saturating_add(info_len)),
+        );
         if let Some(v) = &self.version {
-            v.emit(sink)?;
+            put_at(&mut head, CHALLENGE_HEADER_LEN, &v.to_bytes());
         }
+        sink.put(head.get(..name_at).unwrap_or(&[]))?;
         self.target_name.emit(sink)?;
         if let Some(ti) = &self.target_info {
             ti.emit(sink)?;

@@ -51,35 +51,23 @@ pub(crate) fn array_at<const N: usize>(
     Ok(a)
 }
 
-/// A payload field descriptor as read from a message header.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FieldRef {
-    pub(crate) len: u16,
-    pub(crate) offset: u32,
-    pub(crate) what: &'static str,
-}
+/// Where a payload field's descriptor (Len, MaxLen, BufferOffset) sits in the
+/// fixed header, and the field's name for errors.
+pub(crate) type FieldSpec = (usize, &'static str);
 
-impl FieldRef {
-    /// Reads Len (2), MaxLen (2, ignored on receipt as the spec says) and
-    /// BufferOffset (4) at `at`.
-    pub(crate) fn read(buf: &[u8], at: usize, what: &'static str) -> Result<FieldRef> {
-        let len = u16_at(buf, at, what)?;
-        let offset = u32_at(
-            buf,
-            at.checked_add(4).ok_or(Error::Truncated { what })?,
-            what,
-        )?;
-        Ok(FieldRef { len, offset, what })
+/// The bytes a descriptor at `at` points to: Len (2), MaxLen (2, ignored on
+/// receipt as the spec says) and BufferOffset (4). `None` for an empty field.
+fn field_range(buf: &[u8], at: usize, what: &'static str) -> Result<Option<Range<usize>>> {
+    let len = u16_at(buf, at, what)?;
+    let offset = u32_at(buf, at.wrapping_add(4), what)?;
+    if len == 0 {
+        return Ok(None);
     }
-
-    fn range(&self) -> Option<Range<usize>> {
-        if self.len == 0 {
-            return None;
-        }
-        let start = usize::try_from(self.offset).ok()?;
-        let end = start.checked_add(usize::from(self.len))?;
-        Some(start..end)
-    }
+    let start = usize::try_from(offset).map_err(|_| Error::Truncated { what })?;
+    let end = start
+        .checked_add(usize::from(len))
+        .ok_or(Error::Truncated { what })?;
+    Ok(Some(start..end))
 }
 
 /// Resolves a message's payload fields against the buffer, all at once, so that
@@ -93,20 +81,32 @@ impl FieldRef {
 pub(crate) fn resolve<'a, const N: usize>(
     buf: &'a [u8],
     header_len: usize,
-    fields: &[FieldRef; N],
+    fields: &[FieldSpec; N],
 ) -> Result<([&'a [u8]; N], usize)> {
     let mut out: [&'a [u8]; N] = [&[]; N];
+    let payload_start = resolve_into(buf, header_len, fields, &mut out)?;
+    Ok((out, payload_start))
+}
+
+/// [`resolve`] for any number of fields: one copy of the checks for every message.
+#[inline(never)]
+fn resolve_into<'a>(
+    buf: &'a [u8],
+    header_len: usize,
+    fields: &[FieldSpec],
+    out: &mut [&'a [u8]],
+) -> Result<usize> {
     let mut payload_start = buf.len();
-    for (i, f) in fields.iter().enumerate() {
-        let Some(r) = f.range() else { continue };
+    for (i, (&(at, what), slot)) in fields.iter().zip(out.iter_mut()).enumerate() {
+        let Some(r) = field_range(buf, at, what)? else {
+            continue;
+        };
         if r.start < header_len {
-            return Err(Error::Malformed { what: f.what });
+            return Err(Error::Malformed { what });
         }
-        let bytes = buf
-            .get(r.clone())
-            .ok_or(Error::Truncated { what: f.what })?;
-        for other in fields.iter().take(i) {
-            if let Some(o) = other.range() {
+        *slot = buf.get(r.clone()).ok_or(Error::Truncated { what })?;
+        for &(other_at, other_what) in fields.iter().take(i) {
+            if let Some(o) = field_range(buf, other_at, other_what)? {
                 if o.start < r.end && r.start < o.end {
                     return Err(Error::Malformed {
                         what: "NTLM overlapping payload fields",
@@ -115,11 +115,8 @@ pub(crate) fn resolve<'a, const N: usize>(
             }
         }
         payload_start = payload_start.min(r.start);
-        if let Some(slot) = out.get_mut(i) {
-            *slot = bytes;
-        }
     }
-    Ok((out, payload_start))
+    Ok(payload_start)
 }
 
 /// Text as it travels in NTLM messages.
@@ -154,7 +151,7 @@ impl<'a> Text<'a> {
     }
 
     /// Writes the wire bytes.
-    pub fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             Text::Str(s) => utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| sink.put(c)),
             Text::Utf16Le(b) | Text::Oem(b) => sink.put(b),
@@ -164,6 +161,8 @@ impl<'a> Text<'a> {
     /// The characters, decoding UTF-16LE; an odd length or a lone surrogate is an
     /// error item. OEM text decodes only its ASCII subset (others are errors),
     /// since the code page is the peer's.
+    // One copy for every caller (flash).
+    #[inline(never)]
     pub fn chars(&self) -> TextChars<'a> {
         let inner = match *self {
             Text::Str(s) => CharsInner::Str(s.chars()),
@@ -272,7 +271,7 @@ impl Payload<'_> {
         self.len() == 0
     }
 
-    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub(crate) fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
             Payload::Bytes(b) => sink.put(b),
             Payload::Reserve(n) => put_zeros(sink, *n),
@@ -330,7 +329,7 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<()> {
+pub(crate) fn put_zeros(sink: &mut dyn Sink, mut n: usize) -> Result<()> {
     const Z: [u8; 32] = [0; 32];
     while n > 0 {
         let k = n.min(Z.len());
@@ -340,9 +339,24 @@ pub(crate) fn put_zeros<S: Sink + ?Sized>(sink: &mut S, mut n: usize) -> Result<
     Ok(())
 }
 
+/// Copies `bytes` into `head` at `at` (constant offsets inside the header).
+pub(crate) fn put_at(head: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = head.get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// A field descriptor (Len, MaxLen = Len, BufferOffset) for the bytes from
+/// `start` to `end`, both within a message whose fields fit 16-bit lengths.
+pub(crate) fn descriptor(start: usize, end: usize) -> [u8; 8] {
+    let [l0, l1] = (end.wrapping_sub(start) as u16).to_le_bytes();
+    let [o0, o1, o2, o3] = (start as u32).to_le_bytes();
+    [l0, l1, l0, l1, o0, o1, o2, o3]
+}
+
 /// Emits a field descriptor (Len, MaxLen = Len, BufferOffset).
-pub(crate) fn put_field<S: Sink + ?Sized>(
-    sink: &mut S,
+pub(crate) fn put_field(
+    sink: &mut dyn Sink,
     len: usize,
     offset: usize,
     what: &'static str,

@@ -76,13 +76,18 @@ impl MessageType {
 
 /// Signature and MessageType, the first 12 bytes of every message, in one write
 /// (sinks, a MAC above all, pay per call).
-fn put_message_start<S: Sink + ?Sized>(sink: &mut S, t: MessageType) -> Result<()> {
+fn put_message_start(sink: &mut dyn Sink, t: MessageType) -> Result<()> {
     let mut start = [0u8; 12];
     let (sig, ty) = start.split_at_mut(SIGNATURE.len());
     sig.copy_from_slice(&SIGNATURE);
     ty.copy_from_slice(&(t as u32).to_le_bytes());
     sink.put(&start)
 }
+
+/// The `what` of a truncated fixed header. Reads inside the fixed header after
+/// [`check_header`] (and of Version and MIC once the payload offsets leave room
+/// for them) use it too: they can only fail the same way.
+const HEADER: &str = "NTLM message header";
 
 fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()> {
     let t = MessageType::of(buf)?;
@@ -92,9 +97,7 @@ fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()>
         });
     }
     if buf.len() < min_len {
-        return Err(Error::Truncated {
-            what: "NTLM message header",
-        });
+        return Err(Error::Truncated { what: HEADER });
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1).
 
-use super::field::{put_field, resolve, u32_at, FieldRef, Sink, SliceSink};
-use super::{check_header, put_message_start, MessageType, NegotiateFlags, Version, VERSION_LEN};
+use super::field::{put_field, resolve, u32_at, FieldSpec, Sink, SliceSink};
+use super::{
+    check_header, put_message_start, MessageType, NegotiateFlags, Version, HEADER, VERSION_LEN,
+};
 use crate::{Error, Result};
 
 /// Bytes before the payload when no VERSION is present.
@@ -29,7 +31,7 @@ impl<'a> NegotiateRepr<'a> {
     /// Parses and checks a NEGOTIATE_MESSAGE.
     pub fn parse(buf: &'a [u8]) -> Result<NegotiateRepr<'a>> {
         check_header(buf, MessageType::Negotiate, NEGOTIATE_MIN_LEN)?;
-        let flags = NegotiateFlags::from_bits(u32_at(buf, 12, "NEGOTIATE flags")?);
+        let flags = NegotiateFlags::from_bits(u32_at(buf, 12, HEADER)?);
         if buf.len() == NEGOTIATE_MIN_LEN {
             return Ok(NegotiateRepr {
                 flags,
@@ -43,11 +45,10 @@ impl<'a> NegotiateRepr<'a> {
                 what: "NEGOTIATE header",
             });
         }
-        let fields = [
-            FieldRef::read(buf, 16, "NEGOTIATE DomainName")?,
-            FieldRef::read(buf, 24, "NEGOTIATE Workstation")?,
-        ];
-        let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &fields)?;
+        // A constant: passed by reference, not rebuilt on the stack.
+        const FIELDS: [FieldSpec; 2] =
+            [(16, "NEGOTIATE DomainName"), (24, "NEGOTIATE Workstation")];
+        let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &FIELDS)?;
         let version_end = NEGOTIATE_HEADER_LEN + VERSION_LEN;
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= version_end {
             buf.get(NEGOTIATE_HEADER_LEN..version_end)
@@ -90,7 +91,7 @@ impl<'a> NegotiateRepr<'a> {
     }
 
     /// Writes the message into any sink (the MIC re-emits it into a MAC).
-    pub fn emit_to<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub fn emit_to(&self, sink: &mut dyn Sink) -> Result<()> {
         let domain_at = self.header_len();
         let ws_at = domain_at.saturating_add(self.domain.len());
         put_message_start(sink, MessageType::Negotiate)?;

@@ -69,8 +69,8 @@ impl<'a> Ntlmv2Response<'a> {
 }
 
 /// Writes the 28-byte header of an NTLMv2_CLIENT_CHALLENGE.
-pub fn emit_blob_header<S: Sink + ?Sized>(
-    sink: &mut S,
+pub fn emit_blob_header(
+    sink: &mut dyn Sink,
     timestamp: u64,
     client_challenge: &[u8; 8],
 ) -> Result<()> {

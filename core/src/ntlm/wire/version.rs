@@ -41,12 +41,12 @@ impl Version {
     }
 
     /// The 8 wire bytes.
-    pub fn to_bytes(&self) -> [u8; VERSION_LEN] {
+    pub const fn to_bytes(&self) -> [u8; VERSION_LEN] {
         let [b0, b1] = self.build.to_le_bytes();
         [self.major, self.minor, b0, b1, 0, 0, 0, self.revision]
     }
 
-    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<()> {
+    pub(crate) fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         sink.put(&self.to_bytes())
     }
 }
