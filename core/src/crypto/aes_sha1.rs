@@ -11,6 +11,7 @@ use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
 use super::rfc3961::{dk_aes, layout, usage_constant};
 use crate::{Error, Result};
@@ -40,6 +41,36 @@ pub(crate) fn derive(base: &[u8], usage: u32, kind: u8, out: &mut [u8]) -> Resul
     dk_aes(base, &usage_constant(usage, kind), out)
 }
 
+/// Encrypts `body` (`confounder | plaintext`, confounder in place) in place
+/// and writes the MAC to `mac` (12 bytes).
+pub(crate) fn seal(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &mut [u8]) -> Result<()> {
+    hmac_into::<Hmac<Sha1>>(ki, &body.parts(), mac)?;
+    cts::encrypt_with(&AesEnc::new(ke)?, &[0; BLOCK_LEN], body)?;
+    Ok(())
+}
+
+/// Decrypts `body` in place and checks `mac`; on a bad MAC the decrypted
+/// bytes are wiped.
+pub(crate) fn open(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &[u8]) -> Result<()> {
+    if mac.len() != MAC_LEN {
+        return Err(Error::BadCiphertextLength {
+            len: body.len().saturating_add(mac.len()),
+        });
+    }
+    cts::decrypt_with(&AesDec::new(ke)?, &[0; BLOCK_LEN], body)?;
+    let mut expected = [0u8; MAC_LEN];
+    hmac_into::<Hmac<Sha1>>(ki, &body.parts(), &mut expected)?;
+    let ok = ct_eq(&expected, mac);
+    expected.zeroize();
+    if !ok {
+        body.zeroize();
+        return Err(Error::Integrity {
+            what: "ciphertext checksum",
+        });
+    }
+    Ok(())
+}
+
 /// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
 /// returns the ciphertext length.
 pub(crate) fn encrypt(
@@ -50,8 +81,7 @@ pub(crate) fn encrypt(
     plaintext_len: usize,
 ) -> Result<usize> {
     let (body, mac, total) = layout(buf, confounder, plaintext_len, MAC_LEN)?;
-    hmac_into::<Hmac<Sha1>>(ki, &[body], mac)?;
-    cts::encrypt_with(&AesEnc::new(ke)?, &[0; BLOCK_LEN], body)?;
+    seal(ke, ki, &mut Segments::one(body), mac)?;
     Ok(total)
 }
 
@@ -65,17 +95,7 @@ pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usiz
     let (body, mac) = buf
         .split_at_mut_checked(body_len)
         .ok_or(Error::BadCiphertextLength { len })?;
-    cts::decrypt_with(&AesDec::new(ke)?, &[0; BLOCK_LEN], body)?;
-    let mut expected = [0u8; MAC_LEN];
-    hmac_into::<Hmac<Sha1>>(ki, &[body], &mut expected)?;
-    let ok = ct_eq(&expected, mac);
-    expected.zeroize();
-    if !ok {
-        body.zeroize();
-        return Err(Error::Integrity {
-            what: "ciphertext checksum",
-        });
-    }
+    open(ke, ki, &mut Segments::one(body), mac)?;
     Ok(BLOCK_LEN..body_len)
 }
 

@@ -12,6 +12,7 @@ use sha2::{Sha256, Sha384};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
 use super::rfc3961::{layout, usage_constant};
 use crate::{Error, Result};
@@ -133,6 +134,52 @@ pub(crate) fn derive(
     kdf(variant, base, &usage_constant(usage, kind), out)
 }
 
+/// Encrypts `body` (`N | plaintext`, N in place) in place and writes the MAC
+/// to `mac` (the variant's MAC length).
+pub(crate) fn seal(
+    variant: Variant,
+    ke: &[u8],
+    ki: &[u8],
+    body: &mut Segments<'_>,
+    mac: &mut [u8],
+) -> Result<()> {
+    let iv = [0u8; BLOCK_LEN];
+    cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
+    let [a, b, c] = body.parts();
+    variant.hmac(ki, &[&iv, a, b, c], mac)
+}
+
+/// Checks `mac` over `body`, then decrypts `body` in place. On a bad MAC the
+/// body is left as it was.
+pub(crate) fn open(
+    variant: Variant,
+    ke: &[u8],
+    ki: &[u8],
+    body: &mut Segments<'_>,
+    mac: &[u8],
+) -> Result<()> {
+    let len = body.len().saturating_add(mac.len());
+    if mac.len() != variant.mac_len() || body.len() < BLOCK_LEN {
+        return Err(Error::BadCiphertextLength { len });
+    }
+    let iv = [0u8; BLOCK_LEN];
+    let mut expected = [0u8; 24];
+    let expected_mac = expected
+        .get_mut(..variant.mac_len())
+        .ok_or(Error::BadCiphertextLength { len })?;
+    let [a, b, c] = body.parts();
+    variant.hmac(ki, &[&iv, a, b, c], expected_mac)?;
+    let ok = ct_eq(expected_mac, mac);
+    expected.zeroize();
+    if !ok {
+        return Err(Error::Integrity {
+            what: "ciphertext checksum",
+        });
+    }
+    cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
+    Ok(())
+}
+
 /// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
 /// returns the ciphertext length.
 pub(crate) fn encrypt(
@@ -144,9 +191,7 @@ pub(crate) fn encrypt(
     plaintext_len: usize,
 ) -> Result<usize> {
     let (body, mac, total) = layout(buf, confounder, plaintext_len, variant.mac_len())?;
-    let iv = [0u8; BLOCK_LEN];
-    cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
-    variant.hmac(ki, &[&iv, body], mac)?;
+    seal(variant, ke, ki, &mut Segments::one(body), mac)?;
     Ok(total)
 }
 
@@ -166,20 +211,7 @@ pub(crate) fn decrypt(
     let (body, mac) = buf
         .split_at_mut_checked(body_len)
         .ok_or(Error::BadCiphertextLength { len })?;
-    let iv = [0u8; BLOCK_LEN];
-    let mut expected = [0u8; 24];
-    let expected_mac = expected
-        .get_mut(..variant.mac_len())
-        .ok_or(Error::BadCiphertextLength { len })?;
-    variant.hmac(ki, &[&iv, body], expected_mac)?;
-    let ok = ct_eq(expected_mac, mac);
-    expected.zeroize();
-    if !ok {
-        return Err(Error::Integrity {
-            what: "ciphertext checksum",
-        });
-    }
-    cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
+    open(variant, ke, ki, &mut Segments::one(body), mac)?;
     Ok(BLOCK_LEN..body_len)
 }
 

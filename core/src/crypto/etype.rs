@@ -13,7 +13,8 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::aes_sha2::Variant;
-use super::cts::AesEnc;
+use super::cts::{AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::ct_eq;
 use super::rfc3961::DkJob;
 use super::{aes_sha1, aes_sha2, rc4_hmac, rfc3961};
@@ -835,6 +836,54 @@ impl KeysRef<'_> {
             Etype::DesCbcMd5 => {
                 super::des::encrypt(self.ke(key_len), confounder, buf, plaintext_len)
             }
+        }
+    }
+
+    /// Encrypts `body` (`confounder | plaintext`, the confounder slot filled
+    /// here from `rng`) in place, wherever its pieces lie, and writes the MAC
+    /// (`etype.trailer_len()` bytes) to `mac`: the ciphertext
+    /// [`KeysRef::encrypt`] produces, scattered. AES etypes only.
+    pub(crate) fn seal_segments<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        body: &mut Segments<'_>,
+        mac: &mut [u8],
+    ) -> Result<()> {
+        let mut confounder = Zeroizing::new([0u8; BLOCK_LEN]);
+        rng.fill_bytes(confounder.as_mut_slice());
+        body.copy(0, confounder.as_mut_slice(), true)?;
+        let key_len = self.etype.key_len();
+        match (self.etype, self.etype.sha2()) {
+            (_, Some(variant)) => aes_sha2::seal(
+                variant,
+                self.ke(key_len),
+                self.ki(variant.mac_len()),
+                body,
+                mac,
+            ),
+            (Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196, None) => {
+                aes_sha1::seal(self.ke(key_len), self.ki(key_len), body, mac)
+            }
+            _ => Err(self.etype.unsupported()),
+        }
+    }
+
+    /// Verifies and decrypts what [`KeysRef::seal_segments`] produced, in
+    /// place; the plaintext follows the confounder. AES etypes only.
+    pub(crate) fn open_segments(&self, body: &mut Segments<'_>, mac: &[u8]) -> Result<()> {
+        let key_len = self.etype.key_len();
+        match (self.etype, self.etype.sha2()) {
+            (_, Some(variant)) => aes_sha2::open(
+                variant,
+                self.ke(key_len),
+                self.ki(variant.mac_len()),
+                body,
+                mac,
+            ),
+            (Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196, None) => {
+                aes_sha1::open(self.ke(key_len), self.ki(key_len), body, mac)
+            }
+            _ => Err(self.etype.unsupported()),
         }
     }
 

@@ -15,7 +15,9 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::crypto::iov::Segments;
 use crate::crypto::{Deriver, Etype, Key, KeysRef, Subkey, MAX_CHECKSUM_LEN, MAX_KEY_LEN};
+use crate::gss::IovLayout;
 use crate::{Error, Result};
 
 /// Length of the fixed token header of MIC and Wrap tokens.
@@ -333,6 +335,116 @@ impl Cfx {
         })
     }
 
+    /// Header and trailer lengths of an IOV Wrap token in `layout` (the same
+    /// for every message: fit for static buffers).
+    pub fn wrap_iov_lens(&self, confidential: bool, layout: IovLayout) -> (usize, usize) {
+        let (header, trailer) = (
+            self.wrap_header_len(confidential),
+            self.wrap_trailer_len(confidential),
+        );
+        match layout {
+            IovLayout::Trailer => (header, trailer),
+            IovLayout::Rotated => (header.saturating_add(trailer), 0),
+        }
+    }
+
+    /// Length of what the RRC-0 token carries after the message: the
+    /// encrypted filler, header copy and MAC, or the checksum.
+    fn back_len(&self, sealed: bool, ec: usize) -> usize {
+        if sealed {
+            ec.saturating_add(HEADER_LEN)
+                .saturating_add(self.etype.trailer_len())
+        } else {
+            self.checksum_len()
+        }
+    }
+
+    /// Protects `data` in place as the Wrap token `head | front | data | back`
+    /// with RRC 0 (`rrc` only goes into the header: the caller placed `back`
+    /// where that rotation puts it). `front` is the confounder's slot when
+    /// `confidential`, else empty.
+    #[allow(clippy::too_many_arguments)]
+    fn seal_split<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        rrc: u16,
+        head: &mut [u8],
+        front: &mut [u8],
+        data: &mut [u8],
+        back: &mut [u8],
+    ) -> Result<()> {
+        let seq = self.next_send_seq();
+        let (flags, ec) = if confidential {
+            // EC = 0: CTS needs no filler.
+            (self.out_flags | FLAG_SEALED, 0)
+        } else {
+            let ec = u16::try_from(self.checksum_len()).map_err(|_| Error::WrongState)?;
+            (self.out_flags, ec)
+        };
+        head.copy_from_slice(&Cfx::header(TOK_WRAP, flags, ec, rrc, seq));
+        // The encrypted copy, and the header the checksum covers, have EC
+        // (without confidentiality) and RRC zeroed.
+        let inner = Cfx::header(TOK_WRAP, flags, 0, 0, seq);
+        if confidential {
+            let (copy, mac) = back
+                .split_at_mut_checked(HEADER_LEN)
+                .ok_or(Error::WrongState)?;
+            copy.copy_from_slice(&inner);
+            self.seal_out()
+                .seal_segments(rng, &mut Segments::new(front, data, copy), mac)
+        } else {
+            // Wrap tokens use the SEAL usage with or without confidentiality
+            // (as MIT and Heimdal do); SIGN is for MIC tokens only.
+            self.seal_out().checksum(&[data, &inner], back).map(|_| ())
+        }
+    }
+
+    /// Verifies (and decrypts in place) the RRC-0 token `h | front | data |
+    /// back` whose header fields are already parsed; returns whether it was
+    /// sealed.
+    fn open_split(
+        &mut self,
+        h: &[u8; HEADER_LEN],
+        (flags, ec, seq): (u8, usize, u64),
+        front: &mut [u8],
+        data: &mut [u8],
+        back: &mut [u8],
+    ) -> Result<bool> {
+        if flags & FLAG_SEALED != 0 {
+            let (tail, mac) = back
+                .split_at_mut_checked(ec.saturating_add(HEADER_LEN))
+                .ok_or(Error::Truncated { what: "Wrap token" })?;
+            let mut body = Segments::new(front, data, tail);
+            self.seal_in().open_segments(&mut body, mac)?;
+            // The encrypted header copy must match, RRC aside (it is 0 inside).
+            let mut expect = *h;
+            let [.., r0, r1, _, _, _, _, _, _, _, _] = &mut expect;
+            (*r0, *r1) = (0, 0);
+            let [_, _, tail] = body.parts();
+            if !bool::from(tail.get(ec..).unwrap_or_default().ct_eq(&expect)) {
+                body.zeroize();
+                return Err(Error::Integrity {
+                    what: "Wrap token header copy",
+                });
+            }
+            self.check_recv_seq(seq)?;
+            Ok(true)
+        } else {
+            if ec != self.checksum_len() {
+                return Err(Error::Malformed {
+                    what: "Wrap token EC",
+                });
+            }
+            let mut signed = *h;
+            let [.., e0, e1, r0, r1, _, _, _, _, _, _, _, _] = &mut signed;
+            (*e0, *e1, *r0, *r1) = (0, 0, 0, 0);
+            self.seal_in().verify_checksum(&[data, &signed], back)?;
+            self.check_recv_seq(seq)?;
+            Ok(false)
+        }
+    }
+
     /// GSS_Wrap in place. The message is at `buf[wrap_header_len(confidential)..]
     /// [..data_len]`; returns the token length (`header + data + trailer`).
     pub fn wrap<R: CryptoRng + ?Sized>(
@@ -342,8 +454,8 @@ impl Cfx {
         buf: &mut [u8],
         data_len: usize,
     ) -> Result<usize> {
-        let total = self
-            .wrap_header_len(confidential)
+        let header_len = self.wrap_header_len(confidential);
+        let total = header_len
             .checked_add(data_len)
             .and_then(|n| n.checked_add(self.wrap_trailer_len(confidential)))
             .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
@@ -351,97 +463,157 @@ impl Cfx {
             .get_mut(..total)
             .ok_or(Error::BufferTooSmall { needed: total })?;
         self.guard(|s| {
-            let seq = s.next_send_seq();
-            let (head, body) = buf.split_at_mut(HEADER_LEN);
-            if confidential {
-                let flags = s.out_flags | FLAG_SEALED;
-                let h = Cfx::header(TOK_WRAP, flags, 0, 0, seq);
-                head.copy_from_slice(&h);
-                // Encrypted: plaintext | header copy (EC = 0: CTS needs no filler).
-                let inner = s.etype.header_len();
-                let copy_at = inner.checked_add(data_len).ok_or(Error::WrongState)?;
-                body.get_mut(copy_at..)
-                    .and_then(|t| t.get_mut(..HEADER_LEN))
-                    .ok_or(Error::BufferTooSmall { needed: total })?
-                    .copy_from_slice(&h);
-                let plain = data_len.checked_add(HEADER_LEN).ok_or(Error::WrongState)?;
-                s.seal_out().encrypt(rng, body, plain)?;
-            } else {
-                let cklen = s.checksum_len();
-                let ec = u16::try_from(cklen).map_err(|_| Error::WrongState)?;
-                let h = Cfx::header(TOK_WRAP, s.out_flags, ec, 0, seq);
-                head.copy_from_slice(&h);
-                // The checksum covers the header with EC and RRC zeroed.
-                let signed = Cfx::header(TOK_WRAP, s.out_flags, 0, 0, seq);
-                let (data, cksum) = body.split_at_mut(data_len);
-                // Wrap tokens use the SEAL usage with or without confidentiality
-                // (as MIT and Heimdal do); SIGN is for MIC tokens only.
-                s.seal_out().checksum(&[data, &signed], cksum)?;
-            }
+            let (header, rest) = buf
+                .split_at_mut_checked(header_len)
+                .ok_or(Error::WrongState)?;
+            let (head, front) = header
+                .split_at_mut_checked(HEADER_LEN)
+                .ok_or(Error::WrongState)?;
+            let (data, back) = rest
+                .split_at_mut_checked(data_len)
+                .ok_or(Error::WrongState)?;
+            s.seal_split(rng, confidential, 0, head, front, data, back)?;
             Ok(total)
         })
+    }
+
+    /// GSS_Wrap on a message in `data`, protected in place, with the rest of
+    /// the token written to the front of `header` and of `trailer` (lengths
+    /// from [`Cfx::wrap_iov_lens`]; longer slices are fine): the token is
+    /// `header[..h] | data | trailer[..t]`, `(h, t)` returned. With
+    /// [`IovLayout::Trailer`] it is byte for byte what [`Cfx::wrap`] emits
+    /// (RRC 0); with [`IovLayout::Rotated`] the same token rotated as its RRC
+    /// says.
+    pub fn wrap_iov<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        layout: IovLayout,
+        header: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+    ) -> Result<(usize, usize)> {
+        let (header_len, trailer_len) = self.wrap_iov_lens(confidential, layout);
+        let header = header
+            .get_mut(..header_len)
+            .ok_or(Error::BufferTooSmall { needed: header_len })?;
+        let trailer = trailer
+            .get_mut(..trailer_len)
+            .ok_or(Error::BufferTooSmall {
+                needed: trailer_len,
+            })?;
+        let back_len = self.wrap_trailer_len(confidential);
+        let rrc = match layout {
+            IovLayout::Trailer => 0,
+            IovLayout::Rotated => u16::try_from(back_len).map_err(|_| Error::WrongState)?,
+        };
+        self.guard(|s| {
+            let (head, rest) = header
+                .split_at_mut_checked(HEADER_LEN)
+                .ok_or(Error::WrongState)?;
+            let (back, front) = match layout {
+                IovLayout::Trailer => (trailer, rest),
+                IovLayout::Rotated => rest
+                    .split_at_mut_checked(back_len)
+                    .ok_or(Error::WrongState)?,
+            };
+            s.seal_split(rng, confidential, rrc, head, front, data, back)?;
+            Ok((header_len, trailer_len))
+        })
+    }
+
+    /// Parses a Wrap token header: (header, (flags, EC, sequence number), RRC,
+    /// bytes between header and message).
+    #[allow(clippy::type_complexity)]
+    fn parse_wrap(&self, token: &[u8]) -> Result<([u8; HEADER_LEN], (u8, usize, u64), u16, usize)> {
+        let h = *token
+            .first_chunk::<HEADER_LEN>()
+            .ok_or(Error::Truncated { what: "Wrap token" })?;
+        let (flags, ec, rrc, seq) = self.parse_header(TOK_WRAP, &h)?;
+        let front = if flags & FLAG_SEALED != 0 {
+            self.etype.confounder_len()
+        } else {
+            0
+        };
+        Ok((h, (flags, usize::from(ec), seq), rrc, front))
     }
 
     /// GSS_Unwrap in place; returns where the message lies in `buf` and whether it
     /// was sealed.
     pub fn unwrap(&mut self, buf: &mut [u8]) -> Result<(Range<usize>, bool)> {
         self.guard(|s| {
-            let (head, body) = buf
-                .split_first_chunk_mut::<HEADER_LEN>()
-                .ok_or(Error::Truncated { what: "Wrap token" })?;
-            let h = *head;
-            let (flags, ec, rrc, seq) = s.parse_header(TOK_WRAP, &h)?;
-            let ec = usize::from(ec);
+            let (h, fields, rrc, front_len) = s.parse_wrap(buf)?;
+            let back_len = s.back_len(fields.0 & FLAG_SEALED != 0, fields.1);
+            let (_, body) = buf
+                .split_at_mut_checked(HEADER_LEN)
+                .ok_or(Error::WrongState)?;
             // Undo the sender's right rotation (RFC 4121 section 4.2.5).
             if let Some(shift) = usize::from(rrc).checked_rem(body.len()) {
                 body.rotate_left(shift);
             }
-            if flags & FLAG_SEALED != 0 {
-                let pt = s.seal_in().decrypt(body)?;
-                let plain = body.get(pt.clone()).ok_or(Error::WrongState)?;
-                let data_len = plain
-                    .len()
-                    .checked_sub(HEADER_LEN)
-                    .and_then(|n| n.checked_sub(ec))
-                    .ok_or(Error::Malformed {
-                        what: "Wrap token EC",
-                    })?;
-                let copy = plain
-                    .get(data_len.saturating_add(ec)..)
-                    .ok_or(Error::Malformed {
-                        what: "Wrap token EC",
-                    })?;
-                // The encrypted header copy must match, RRC aside (it is 0 inside).
-                let mut expect = h;
-                let [.., r0, r1, _, _, _, _, _, _, _, _] = &mut expect;
-                (*r0, *r1) = (0, 0);
-                if !bool::from(copy.ct_eq(&expect)) {
-                    return Err(Error::Integrity {
-                        what: "Wrap token header copy",
+            let data_len = body
+                .len()
+                .checked_sub(front_len)
+                .and_then(|n| n.checked_sub(back_len))
+                .ok_or(Error::Truncated { what: "Wrap token" })?;
+            let (front, rest) = body
+                .split_at_mut_checked(front_len)
+                .ok_or(Error::WrongState)?;
+            let (data, back) = rest
+                .split_at_mut_checked(data_len)
+                .ok_or(Error::WrongState)?;
+            let sealed = s.open_split(&h, fields, front, data, back)?;
+            let start = HEADER_LEN.saturating_add(front_len);
+            Ok((start..start.saturating_add(data_len), sealed))
+        })
+    }
+
+    /// GSS_Unwrap of a token split into `header | data | trailer`: verifies it
+    /// and decrypts `data` in place (the message is then all of `data`);
+    /// returns whether it was sealed. The split must be the one of
+    /// [`IovLayout::Trailer`] (RRC 0, the trailer holding everything after the
+    /// message, filler included) or of [`IovLayout::Rotated`] (RRC = that
+    /// length, empty trailer); anything else is [`Error::IovSlices`], which
+    /// names the lengths the token needs (zeros for a token with another RRC:
+    /// those go through [`Cfx::unwrap`], which takes any RRC). Like `unwrap`,
+    /// any error fails the context.
+    pub fn unwrap_iov(
+        &mut self,
+        header: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+    ) -> Result<bool> {
+        self.guard(|s| {
+            let (h, fields, rrc, front_len) = s.parse_wrap(header)?;
+            let back_len = s.back_len(fields.0 & FLAG_SEALED != 0, fields.1);
+            let (_, rest) = header
+                .split_at_mut_checked(HEADER_LEN)
+                .ok_or(Error::WrongState)?;
+            let rotated = back_len.saturating_add(front_len);
+            let (back, front) = if rrc == 0 {
+                if rest.len() != front_len || trailer.len() != back_len {
+                    return Err(Error::IovSlices {
+                        header: HEADER_LEN.saturating_add(front_len),
+                        trailer: back_len,
                     });
                 }
-                s.check_recv_seq(seq)?;
-                let start = HEADER_LEN.checked_add(pt.start).ok_or(Error::WrongState)?;
-                Ok((start..start.saturating_add(data_len), true))
+                (trailer, rest)
+            } else if usize::from(rrc) == back_len {
+                if rest.len() != rotated || !trailer.is_empty() {
+                    return Err(Error::IovSlices {
+                        header: HEADER_LEN.saturating_add(rotated),
+                        trailer: 0,
+                    });
+                }
+                rest.split_at_mut_checked(back_len)
+                    .ok_or(Error::WrongState)?
             } else {
-                let cklen = s.checksum_len();
-                if ec != cklen {
-                    return Err(Error::Malformed {
-                        what: "Wrap token EC",
-                    });
-                }
-                let data_len = body
-                    .len()
-                    .checked_sub(cklen)
-                    .ok_or(Error::Truncated { what: "Wrap token" })?;
-                let (data, cksum) = body.split_at(data_len);
-                let mut signed = h;
-                let [.., e0, e1, r0, r1, _, _, _, _, _, _, _, _] = &mut signed;
-                (*e0, *e1, *r0, *r1) = (0, 0, 0, 0);
-                s.seal_in().verify_checksum(&[data, &signed], cksum)?;
-                s.check_recv_seq(seq)?;
-                Ok((HEADER_LEN..HEADER_LEN.saturating_add(data_len), false))
-            }
+                return Err(Error::IovSlices {
+                    header: 0,
+                    trailer: 0,
+                });
+            };
+            s.open_split(&h, fields, front, data, back)
         })
     }
 }
