@@ -783,4 +783,294 @@ mod tests {
             assert!(acc.unwrap(&mut t[..i]).is_err());
         }
     }
+
+    // ---- IOV form ----
+
+    const IOV_LENGTHS: [usize; 9] = [0, 1, 15, 16, 17, 31, 32, 33, 1000];
+    const LAYOUTS: [IovLayout; 2] = [IovLayout::Trailer, IovLayout::Rotated];
+    type Tok = heapless::Vec<u8, 1200>;
+
+    fn message(len: usize) -> [u8; 1000] {
+        let mut m = [0u8; 1000];
+        for (i, b) in m.iter_mut().enumerate().take(len) {
+            *b = (i as u8).wrapping_mul(13).wrapping_add(5);
+        }
+        m
+    }
+
+    /// An in-place token (RRC 0) over `msg`, with a fresh counter RNG.
+    fn in_place(c: &mut Cfx, conf: bool, msg: &[u8]) -> Tok {
+        let mut buf = [0u8; 1200];
+        let at = c.wrap_header_len(conf);
+        buf[at..at + msg.len()].copy_from_slice(msg);
+        let n = c.wrap(&mut Counter(0), conf, &mut buf, msg.len()).unwrap();
+        Tok::from_slice(&buf[..n]).unwrap()
+    }
+
+    /// An IOV token in three arrays, with a fresh counter RNG.
+    struct Iov {
+        header: [u8; 80],
+        h: usize,
+        data: [u8; 1000],
+        n: usize,
+        trailer: [u8; 48],
+        t: usize,
+    }
+
+    impl Iov {
+        fn wrap(c: &mut Cfx, conf: bool, layout: IovLayout, msg: &[u8]) -> Iov {
+            let mut iov = Iov {
+                header: [0xee; 80],
+                h: 0,
+                data: [0; 1000],
+                n: msg.len(),
+                trailer: [0xee; 48],
+                t: 0,
+            };
+            iov.data[..msg.len()].copy_from_slice(msg);
+            (iov.h, iov.t) = c
+                .wrap_iov(
+                    &mut Counter(0),
+                    conf,
+                    layout,
+                    &mut iov.header,
+                    &mut iov.data[..msg.len()],
+                    &mut iov.trailer,
+                )
+                .unwrap();
+            iov
+        }
+
+        /// Splits a whole token as `wrap_iov_lens` says.
+        fn split(tok: &[u8], h: usize, t: usize) -> Iov {
+            let n = tok.len() - h - t;
+            let mut iov = Iov {
+                header: [0; 80],
+                h,
+                data: [0; 1000],
+                n,
+                trailer: [0; 48],
+                t,
+            };
+            iov.header[..h].copy_from_slice(&tok[..h]);
+            iov.data[..n].copy_from_slice(&tok[h..h + n]);
+            iov.trailer[..t].copy_from_slice(&tok[h + n..]);
+            iov
+        }
+
+        fn token(&self) -> Tok {
+            let mut t = Tok::from_slice(&self.header[..self.h]).unwrap();
+            t.extend_from_slice(&self.data[..self.n]).unwrap();
+            t.extend_from_slice(&self.trailer[..self.t]).unwrap();
+            t
+        }
+
+        fn unwrap(&mut self, c: &mut Cfx) -> Result<bool> {
+            c.unwrap_iov(
+                &mut self.header[..self.h],
+                &mut self.data[..self.n],
+                &mut self.trailer[..self.t],
+            )
+        }
+    }
+
+    /// What a sender rotating by `rrc` emits for an RRC-0 token.
+    fn rotated(tok: &[u8], rrc: usize) -> Tok {
+        let mut t = Tok::from_slice(tok).unwrap();
+        let len = t.len() - HEADER_LEN;
+        t[HEADER_LEN..].rotate_right(rrc % len);
+        t[6..8].copy_from_slice(&(rrc as u16).to_be_bytes());
+        t
+    }
+
+    #[test]
+    fn iov_tokens_are_the_in_place_tokens_and_cross_unwrap() {
+        for etype in AES_ETYPES {
+            for conf in [true, false] {
+                for layout in LAYOUTS {
+                    let (hl, tl) = pair(etype, false).0.wrap_iov_lens(conf, layout);
+                    for len in IOV_LENGTHS {
+                        let m = message(len);
+                        let msg = &m[..len];
+                        let (mut ini, mut acc) = pair(etype, false);
+                        let (mut ini2, mut acc2) = pair(etype, false);
+                        let plain = in_place(&mut ini, conf, msg);
+                        let mut iov = Iov::wrap(&mut ini2, conf, layout, msg);
+                        assert_eq!((iov.h, iov.t), (hl, tl));
+                        // Same RNG output, same token: RRC 0, or rotated as its RRC says.
+                        let expect = match layout {
+                            IovLayout::Trailer => plain.clone(),
+                            IovLayout::Rotated => rotated(&plain, ini.wrap_trailer_len(conf)),
+                        };
+                        assert_eq!(iov.token(), expect, "{etype:?} {conf} {layout:?} {len}");
+                        if conf && len > 0 {
+                            assert_ne!(&iov.data[..len], msg);
+                        } else {
+                            assert_eq!(&iov.data[..len], msg);
+                        }
+
+                        // Our in-place unwrap takes the IOV token ...
+                        let mut tok = iov.token();
+                        let (r, sealed) = acc.unwrap(&mut tok).unwrap();
+                        assert_eq!((&tok[r], sealed), (msg, conf));
+                        // ... and the IOV unwrap the token as a peer sends it.
+                        assert_eq!(iov.unwrap(&mut acc2), Ok(conf));
+                        assert_eq!(&iov.data[..len], msg);
+
+                        // The other direction, from an in-place sender.
+                        let mut tok = in_place(&mut acc, conf, msg);
+                        if layout == IovLayout::Rotated {
+                            tok = rotated(&tok, acc.wrap_trailer_len(conf));
+                        }
+                        let mut split = Iov::split(&tok, hl, tl);
+                        assert_eq!(split.unwrap(&mut ini), Ok(conf));
+                        assert_eq!(&split.data[..len], msg);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rotated_aes_sha1_token_is_windows_shape() {
+        // Windows EncryptMessage: a 60-byte SECBUFFER_TOKEN, RRC 28, before the data.
+        for etype in [Etype::Aes128CtsHmacSha196, Etype::Aes256CtsHmacSha196] {
+            let (mut ini, _) = pair(etype, false);
+            assert_eq!(ini.wrap_iov_lens(true, IovLayout::Rotated), (60, 0));
+            assert_eq!(ini.wrap_iov_lens(true, IovLayout::Trailer), (32, 28));
+            let iov = Iov::wrap(&mut ini, true, IovLayout::Rotated, b"hello");
+            assert_eq!(&iov.header[..8], &[0x05, 0x04, 0x02, 0xff, 0, 0, 0, 28]);
+        }
+    }
+
+    #[test]
+    fn any_flipped_byte_in_any_iov_slice_is_refused() {
+        for etype in AES_ETYPES {
+            for conf in [true, false] {
+                for layout in LAYOUTS {
+                    let m = message(17);
+                    let good = Iov::wrap(&mut pair(etype, false).0, conf, layout, &m[..17]);
+                    let total = good.h + good.n + good.t;
+                    for i in 0..total {
+                        let mut bad = Iov { ..good };
+                        let byte = if i < good.h {
+                            &mut bad.header[i]
+                        } else if i < good.h + good.n {
+                            &mut bad.data[i - good.h]
+                        } else {
+                            &mut bad.trailer[i - good.h - good.n]
+                        };
+                        *byte ^= 0x01;
+                        let (_, mut acc) = pair(etype, false);
+                        assert!(bad.unwrap(&mut acc).is_err(), "{etype:?} flip at {i}");
+                        // Nothing unverified is released as plaintext.
+                        if conf {
+                            assert_ne!(&bad.data[..17], &m[..17]);
+                        }
+                        // A failed context stays failed.
+                        let mut again = Iov { ..good };
+                        assert_eq!(again.unwrap(&mut acc), Err(Error::WrongState));
+                    }
+                    // Replay of a good token.
+                    let (_, mut acc) = pair(etype, false);
+                    assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(conf));
+                    assert_eq!(Iov { ..good }.unwrap(&mut acc), Err(Error::Replay));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_iov_slices_are_typed_errors() {
+        for etype in AES_ETYPES {
+            for conf in [true, false] {
+                let (mut ini, mut acc) = pair(etype, false);
+                let trailer_lens = ini.wrap_iov_lens(conf, IovLayout::Trailer);
+                let rotated_lens = ini.wrap_iov_lens(conf, IovLayout::Rotated);
+                for (layout, (hl, tl)) in [
+                    (IovLayout::Trailer, trailer_lens),
+                    (IovLayout::Rotated, rotated_lens),
+                ] {
+                    let mut data = *b"data";
+                    let mut header = [0u8; 80];
+                    let mut trailer = [0u8; 48];
+                    assert_eq!(
+                        ini.wrap_iov(
+                            &mut Counter(0),
+                            conf,
+                            layout,
+                            &mut header[..hl - 1],
+                            &mut data,
+                            &mut trailer
+                        ),
+                        Err(Error::BufferTooSmall { needed: hl })
+                    );
+                    if tl > 0 {
+                        assert_eq!(
+                            ini.wrap_iov(
+                                &mut Counter(0),
+                                conf,
+                                layout,
+                                &mut header,
+                                &mut data,
+                                &mut trailer[..tl - 1]
+                            ),
+                            Err(Error::BufferTooSmall { needed: tl })
+                        );
+                    }
+                }
+                // Refused sizes consumed no sequence number nor failed the context.
+                let good = Iov::wrap(&mut ini, conf, IovLayout::Trailer, b"data");
+                assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(conf));
+
+                let good = Iov::wrap(&mut pair(etype, false).0, conf, IovLayout::Trailer, b"data");
+                let tok = good.token();
+                let want = Err(Error::IovSlices {
+                    header: trailer_lens.0,
+                    trailer: trailer_lens.1,
+                });
+                // One byte moved between header and data, or a trailer too short.
+                for (h, t) in [
+                    (trailer_lens.0 + 1, trailer_lens.1),
+                    (trailer_lens.0 - 1, trailer_lens.1),
+                    (trailer_lens.0, trailer_lens.1 - 1),
+                    (trailer_lens.0, 0),
+                ] {
+                    let (_, mut acc) = pair(etype, false);
+                    let got = Iov::split(&tok, h, t).unwrap(&mut acc);
+                    if h < HEADER_LEN {
+                        // Not even a token header to read the lengths from.
+                        assert_eq!(got, Err(Error::Truncated { what: "Wrap token" }));
+                    } else {
+                        assert_eq!(got, want);
+                    }
+                }
+                // An RRC-0 token cut as a rotated one, and the reverse.
+                let (_, mut acc) = pair(etype, false);
+                assert_eq!(Iov::split(&tok, rotated_lens.0, 0).unwrap(&mut acc), want);
+                let rot = rotated(&tok, trailer_lens.1);
+                let (_, mut acc) = pair(etype, false);
+                assert_eq!(
+                    Iov::split(&rot, trailer_lens.0, trailer_lens.1).unwrap(&mut acc),
+                    Err(Error::IovSlices {
+                        header: rotated_lens.0,
+                        trailer: 0
+                    })
+                );
+                // Any other RRC fits no split; the in-place unwrap takes it.
+                let odd = rotated(&tok, 5);
+                let (_, mut acc) = pair(etype, false);
+                assert_eq!(
+                    Iov::split(&odd, trailer_lens.0, trailer_lens.1).unwrap(&mut acc),
+                    Err(Error::IovSlices {
+                        header: 0,
+                        trailer: 0
+                    })
+                );
+                let (_, mut acc) = pair(etype, false);
+                let mut odd = odd;
+                acc.unwrap(&mut odd).unwrap();
+            }
+        }
+    }
 }

@@ -1170,4 +1170,186 @@ mod tests {
             })
         );
     }
+
+    // ---- IOV form ----
+
+    /// The lengths plus the framing's DER length-form boundaries.
+    const IOV_LENGTHS: [usize; 13] = [0, 1, 15, 16, 17, 31, 32, 33, 83, 84, 211, 212, 1000];
+    const LAYOUTS: [IovLayout; 2] = [IovLayout::Trailer, IovLayout::Rotated];
+
+    struct Iov {
+        header: [u8; WRAP_HEADER_LEN],
+        h: usize,
+        data: [u8; 1000],
+        n: usize,
+        trailer: [u8; 4],
+        t: usize,
+    }
+
+    impl Iov {
+        fn wrap(c: &mut Rc4Hmac, conf: bool, layout: IovLayout, m: &[u8]) -> Iov {
+            let mut iov = Iov {
+                header: [0xee; WRAP_HEADER_LEN],
+                h: 0,
+                data: [0; 1000],
+                n: m.len(),
+                trailer: [0xee; 4],
+                t: 0,
+            };
+            iov.data[..m.len()].copy_from_slice(m);
+            (iov.h, iov.t) = c
+                .wrap_iov(
+                    &mut Counter(0),
+                    conf,
+                    layout,
+                    &mut iov.header,
+                    &mut iov.data[..m.len()],
+                    &mut iov.trailer,
+                )
+                .unwrap();
+            iov
+        }
+
+        fn split(tok: &[u8], h: usize, t: usize) -> Iov {
+            let n = tok.len() - h - t;
+            let mut iov = Iov {
+                header: [0; WRAP_HEADER_LEN],
+                h,
+                data: [0; 1000],
+                n,
+                trailer: [0; 4],
+                t,
+            };
+            iov.header[..h].copy_from_slice(&tok[..h]);
+            iov.data[..n].copy_from_slice(&tok[h..h + n]);
+            iov.trailer[..t].copy_from_slice(&tok[h + n..]);
+            iov
+        }
+
+        fn token(&self) -> TVec {
+            let mut t = TVec::from_slice(&self.header[..self.h]).unwrap();
+            t.extend_from_slice(&self.data[..self.n]).unwrap();
+            t.extend_from_slice(&self.trailer[..self.t]).unwrap();
+            t
+        }
+
+        fn unwrap(&mut self, c: &mut Rc4Hmac) -> Result<bool> {
+            c.unwrap_iov(
+                &mut self.header[..self.h],
+                &mut self.data[..self.n],
+                &mut self.trailer[..self.t],
+            )
+        }
+    }
+
+    #[test]
+    fn iov_tokens_are_the_in_place_tokens_and_cross_unwrap() {
+        let mut buf = [0u8; 1200];
+        for conf in [true, false] {
+            for layout in LAYOUTS {
+                for len in IOV_LENGTHS {
+                    let m = msg(len);
+                    let m = &m[..len];
+                    let (mut ini, mut acc) = pair();
+                    let (mut ini2, mut acc2) = pair();
+                    assert_eq!(ini.wrap_iov_lens(conf, layout), (WRAP_HEADER_LEN, 1));
+                    let n = wrap(&mut ini, conf, m, &mut buf);
+                    let mut iov = Iov::wrap(&mut ini2, conf, layout, m);
+                    // Same RNG output, same token; the header is what precedes the data.
+                    assert_eq!(iov.token(), buf[..n], "{conf} {len}");
+                    assert_eq!((iov.h, iov.t), (n - len - 1, 1));
+                    assert_eq!(iov.h, spec_framing(32 + len + 1).len() + 32);
+                    if conf && len > 0 {
+                        assert_ne!(&iov.data[..len], m);
+                    }
+                    let mut tok = iov.token();
+                    let (r, sealed) = acc.unwrap(&mut tok).unwrap();
+                    assert_eq!((&tok[r], sealed), (m, conf));
+                    assert_eq!(iov.unwrap(&mut acc2), Ok(conf));
+                    assert_eq!(&iov.data[..len], m);
+
+                    // From an in-place sender.
+                    let n = wrap(&mut acc, conf, m, &mut buf);
+                    let mut split = Iov::split(&buf[..n], n - len - 1, 1);
+                    assert_eq!(split.unwrap(&mut ini), Ok(conf));
+                    assert_eq!(&split.data[..len], m);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_flipped_byte_in_any_iov_slice_is_refused() {
+        for conf in [true, false] {
+            let m = msg(17);
+            let good = Iov::wrap(&mut pair().0, conf, IovLayout::Trailer, &m[..17]);
+            let total = good.h + good.n + good.t;
+            for i in 0..total {
+                let mut bad = Iov { ..good };
+                let byte = if i < good.h {
+                    &mut bad.header[i]
+                } else if i < good.h + good.n {
+                    &mut bad.data[i - good.h]
+                } else {
+                    &mut bad.trailer[i - good.h - good.n]
+                };
+                *byte ^= 0x01;
+                let (_, mut acc) = pair();
+                assert!(bad.unwrap(&mut acc).is_err(), "flip at {i}");
+                // Nothing unverified is released as plaintext.
+                if conf {
+                    assert_ne!(&bad.data[..17], &m[..17]);
+                }
+                assert_eq!(Iov { ..good }.unwrap(&mut acc), Err(Error::WrongState));
+            }
+            let (_, mut acc) = pair();
+            assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(conf));
+            assert_eq!(Iov { ..good }.unwrap(&mut acc), Err(Error::Replay));
+        }
+    }
+
+    #[test]
+    fn wrong_iov_slices_are_typed_errors() {
+        let (mut ini, mut acc) = pair();
+        let mut data = *b"data";
+        let mut header = [0u8; WRAP_HEADER_LEN];
+        let mut trailer = [0u8; 1];
+        // "data": short-form framing, 2 + 11 + 32 bytes of header.
+        for (h, t, needed) in [(44, 1, 45), (WRAP_HEADER_LEN, 0, 1)] {
+            assert_eq!(
+                ini.wrap_iov(
+                    &mut Counter(0),
+                    true,
+                    IovLayout::Trailer,
+                    &mut header[..h],
+                    &mut data,
+                    &mut trailer[..t]
+                ),
+                Err(Error::BufferTooSmall { needed })
+            );
+        }
+        // Refused sizes consumed no sequence number nor failed the context.
+        let good = Iov::wrap(&mut ini, true, IovLayout::Rotated, b"data");
+        assert_eq!(good.h, 45);
+        assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(true));
+
+        let good = Iov::wrap(&mut pair().0, true, IovLayout::Trailer, b"data");
+        let tok = good.token();
+        let want = Err(Error::IovSlices {
+            header: 45,
+            trailer: 1,
+        });
+        for (h, t) in [(46, 1), (44, 1), (45, 0)] {
+            let (_, mut acc) = pair();
+            assert_eq!(Iov::split(&tok, h, t).unwrap(&mut acc), want, "{h} {t}");
+        }
+        // A trailer that is not exactly the padding.
+        let (_, mut acc) = pair();
+        assert_eq!(
+            Iov::split(&tok, 45, 2).unwrap(&mut acc),
+            Err(Error::Malformed {
+                what: "Wrap token padding"
+            })
+        );
+    }
 }
