@@ -321,7 +321,7 @@ fn iov_messages(ours: &mut impl OurSide, mit: &mut Peer, rng: &mut TestRng) {
         for len in IOV_LENGTHS {
             let msg = pattern(len, 0x80 ^ len as u8);
             let tok = mit.token(&format!("wrap {} {}", u8::from(conf), hex(&msg)));
-            let (got, sealed) = ours.unwrap_iov_msg(tok, conf, len);
+            let (got, sealed) = ours.unwrap_iov_msg(tok, len);
             assert_eq!((got, sealed), (msg, conf), "conf {conf} len {len}");
         }
     }
@@ -337,9 +337,9 @@ trait OurSide {
         layout: IovLayout,
         msg: &[u8],
     ) -> Vec<u8>;
-    /// Splits a received RRC-0 token whose message is `len` bytes into
-    /// header, data and trailer, and unwraps it through the IOV form.
-    fn unwrap_iov_msg(&mut self, tok: Vec<u8>, conf: bool, len: usize) -> (Vec<u8>, bool);
+    /// Splits a received token whose message is `len` bytes into header,
+    /// data and trailer, and unwraps it through the IOV form.
+    fn unwrap_iov_msg(&mut self, tok: Vec<u8>, len: usize) -> (Vec<u8>, bool);
     fn unwrap_msg(&mut self, tok: &mut [u8]) -> (Vec<u8>, bool);
     fn mic(&mut self, msg: &[u8]) -> Vec<u8>;
     fn verify(&mut self, msg: &[u8], mic: &[u8]);
@@ -369,11 +369,10 @@ macro_rules! our_side {
                 .unwrap();
             [&header[..h], &data, &trailer[..t]].concat()
         }
-        fn unwrap_iov_msg(&mut self, mut tok: Vec<u8>, conf: bool, len: usize) -> (Vec<u8>, bool) {
-            // MIT's tokens have RRC 0 (and EC 0 for AES): the trailer is the
-            // RRC-0 trailer; rc4-hmac's header is what precedes the data.
-            let (_, t) = self.wrap_iov_lens(conf, IovLayout::Trailer).unwrap();
-            let h = tok.len() - len - t;
+        fn unwrap_iov_msg(&mut self, mut tok: Vec<u8>, len: usize) -> (Vec<u8>, bool) {
+            // The split as a receiver reads it off the token; MIT sends RRC 0.
+            let (h, t) = self.unwrap_iov_lens(&tok).unwrap();
+            assert_eq!(tok.len(), h + len + t);
             let (header, rest) = tok.split_at_mut(h);
             let (data, trailer) = rest.split_at_mut(len);
             let sealed = self.unwrap_iov(header, data, trailer).unwrap();

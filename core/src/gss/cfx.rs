@@ -585,36 +585,56 @@ impl Cfx {
     ) -> Result<bool> {
         self.guard(|s| {
             let (h, fields, rrc, front_len) = s.parse_wrap(header)?;
-            let back_len = s.back_len(fields.0 & FLAG_SEALED != 0, fields.1);
+            let (header_len, trailer_len) = s.iov_lens(fields, rrc, front_len)?;
+            if header.len() != header_len || trailer.len() != trailer_len {
+                return Err(Error::IovSlices {
+                    header: header_len,
+                    trailer: trailer_len,
+                });
+            }
             let (_, rest) = header
                 .split_at_mut_checked(HEADER_LEN)
                 .ok_or(Error::WrongState)?;
-            let rotated = back_len.saturating_add(front_len);
             let (back, front) = if rrc == 0 {
-                if rest.len() != front_len || trailer.len() != back_len {
-                    return Err(Error::IovSlices {
-                        header: HEADER_LEN.saturating_add(front_len),
-                        trailer: back_len,
-                    });
-                }
                 (trailer, rest)
-            } else if usize::from(rrc) == back_len {
-                if rest.len() != rotated || !trailer.is_empty() {
-                    return Err(Error::IovSlices {
-                        header: HEADER_LEN.saturating_add(rotated),
-                        trailer: 0,
-                    });
-                }
+            } else {
+                let back_len = s.back_len(fields.0 & FLAG_SEALED != 0, fields.1);
                 rest.split_at_mut_checked(back_len)
                     .ok_or(Error::WrongState)?
-            } else {
-                return Err(Error::IovSlices {
-                    header: 0,
-                    trailer: 0,
-                });
             };
             s.open_split(&h, fields, front, data, back)
         })
+    }
+
+    /// The IOV split of a parsed Wrap token: RRC 0 puts what follows the
+    /// message in the trailer, RRC = its length in the header.
+    fn iov_lens(
+        &self,
+        (flags, ec, _): (u8, usize, u64),
+        rrc: u16,
+        front_len: usize,
+    ) -> Result<(usize, usize)> {
+        let back_len = self.back_len(flags & FLAG_SEALED != 0, ec);
+        let header_len = HEADER_LEN.saturating_add(front_len);
+        if rrc == 0 {
+            Ok((header_len, back_len))
+        } else if usize::from(rrc) == back_len {
+            Ok((header_len.saturating_add(back_len), 0))
+        } else {
+            Err(Error::IovSlices {
+                header: 0,
+                trailer: 0,
+            })
+        }
+    }
+
+    /// How to split a received Wrap token for [`Cfx::unwrap_iov`]: its header
+    /// and trailer lengths, from its first 16 bytes. A token with an RRC that
+    /// fits no IOV split is [`Error::IovSlices`] with zeros (unwrap it with
+    /// [`Cfx::unwrap`]). Leaves the context as it is.
+    pub fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        let (_, fields, rrc, front_len) = self.parse_wrap(token)?;
+        self.iov_lens(fields, rrc, front_len)
     }
 }
 
@@ -922,6 +942,8 @@ mod tests {
                         if layout == IovLayout::Rotated {
                             tok = rotated(&tok, acc.wrap_trailer_len(conf));
                         }
+                        // The split a receiver reads off the token's first 16 bytes.
+                        assert_eq!(ini.unwrap_iov_lens(&tok[..HEADER_LEN]), Ok((hl, tl)));
                         let mut split = Iov::split(&tok, hl, tl);
                         assert_eq!(split.unwrap(&mut ini), Ok(conf));
                         assert_eq!(&split.data[..len], msg);
@@ -1068,6 +1090,13 @@ mod tests {
                     })
                 );
                 let (_, mut acc) = pair(etype, false);
+                assert_eq!(
+                    acc.unwrap_iov_lens(&odd),
+                    Err(Error::IovSlices {
+                        header: 0,
+                        trailer: 0
+                    })
+                );
                 let mut odd = odd;
                 acc.unwrap(&mut odd).unwrap();
             }

@@ -174,8 +174,9 @@ fn framing(tok_len: usize) -> Result<([u8; MAX_FRAMING_LEN], usize)> {
 
 /// Checks the RFC 2743 framing at the start of `token`, a token of `total`
 /// bytes in all (strict DER: minimal definite length that covers exactly the
-/// rest of the token) and returns the framing's length.
-fn parse_framing(token: &[u8], total: usize) -> Result<usize> {
+/// rest of the token; `None`: the length is not checked) and returns the
+/// framing's length.
+fn parse_framing(token: &[u8], total: Option<usize>) -> Result<usize> {
     const WHAT: &str = "GSS token framing";
     let (&tag, rest) = token.split_first().ok_or(Error::Truncated { what: WHAT })?;
     if tag != FRAMING_TAG {
@@ -210,15 +211,17 @@ fn parse_framing(token: &[u8], total: usize) -> Result<usize> {
             rest,
         )
     };
-    let remaining = token
-        .len()
-        .checked_sub(rest.len())
-        .and_then(|used| total.checked_sub(used))
-        .ok_or(Error::Truncated { what: WHAT })?;
-    match remaining.cmp(&len) {
-        core::cmp::Ordering::Less => return Err(Error::Truncated { what: WHAT }),
-        core::cmp::Ordering::Greater => return Err(Error::Malformed { what: WHAT }),
-        core::cmp::Ordering::Equal => {}
+    if let Some(total) = total {
+        let remaining = token
+            .len()
+            .checked_sub(rest.len())
+            .and_then(|used| total.checked_sub(used))
+            .ok_or(Error::Truncated { what: WHAT })?;
+        match remaining.cmp(&len) {
+            core::cmp::Ordering::Less => return Err(Error::Truncated { what: WHAT }),
+            core::cmp::Ordering::Greater => return Err(Error::Malformed { what: WHAT }),
+            core::cmp::Ordering::Equal => {}
+        }
     }
     let (oid, inner) = rest
         .split_at_checked(KRB5_OID.len())
@@ -385,7 +388,7 @@ impl Rc4Hmac {
     pub fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<()> {
         const WHAT: &str = "MIC token";
         self.guard(|s| {
-            let at = parse_framing(token, token.len())?;
+            let at = parse_framing(token, Some(token.len()))?;
             let inner = token.get(at..).ok_or(Error::WrongState)?;
             let (h, rest) = split8(inner, WHAT)?;
             let (snd_seq, rest) = split8(rest, WHAT)?;
@@ -635,7 +638,7 @@ impl Rc4Hmac {
     /// was sealed.
     pub fn unwrap(&mut self, buf: &mut [u8]) -> Result<(Range<usize>, bool)> {
         self.guard(|s| {
-            let at = parse_framing(buf, buf.len())?;
+            let at = parse_framing(buf, Some(buf.len()))?;
             let start = at.checked_add(WRAP_TOKEN_LEN).ok_or(Error::WrongState)?;
             let (fixed, body) = buf
                 .split_at_mut_checked(start)
@@ -644,6 +647,14 @@ impl Rc4Hmac {
             let (data_len, sealed) = s.open_split(fixed, body, &mut [])?;
             Ok((start..start.saturating_add(data_len), sealed))
         })
+    }
+
+    /// How to split a received Wrap token for [`Rc4Hmac::unwrap_iov`]: its
+    /// header and trailer lengths, from its first bytes (the framing: at most
+    /// 17). The trailer is the one byte of padding every known sender writes.
+    pub fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        let at = parse_framing(token, None)?;
+        Ok((at.saturating_add(WRAP_TOKEN_LEN), PAD_LEN))
     }
 
     /// GSS_Unwrap of a token split into `header | data | trailer`: verifies it
@@ -666,7 +677,7 @@ impl Rc4Hmac {
                 .checked_add(data.len())
                 .and_then(|n| n.checked_add(trailer.len()))
                 .ok_or(Error::WrongState)?;
-            let at = parse_framing(header, total)?;
+            let at = parse_framing(header, Some(total))?;
             let fixed = header.get(at..).unwrap_or_default();
             if fixed.len() != WRAP_TOKEN_LEN || trailer.is_empty() {
                 return Err(Error::IovSlices {
@@ -1161,7 +1172,7 @@ mod tests {
             assert_eq!(f[..used], spec_framing(tok_len)[..]);
             let mut whole = TVec::from_slice(&f[..used]).unwrap();
             whole.resize(used + tok_len, 0).unwrap();
-            assert_eq!(parse_framing(&whole, whole.len()), Ok(used));
+            assert_eq!(parse_framing(&whole, Some(whole.len())), Ok(used));
         }
         assert_eq!(
             framing(u32::MAX as usize),
@@ -1270,6 +1281,8 @@ mod tests {
 
                     // From an in-place sender.
                     let n = wrap(&mut acc, conf, m, &mut buf);
+                    // The split a receiver reads off the token's framing.
+                    assert_eq!(ini.unwrap_iov_lens(&buf[..17]), Ok((n - len - 1, 1)));
                     let mut split = Iov::split(&buf[..n], n - len - 1, 1);
                     assert_eq!(split.unwrap(&mut ini), Ok(conf));
                     assert_eq!(&split.data[..len], m);

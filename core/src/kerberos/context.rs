@@ -314,6 +314,16 @@ impl Session {
         })
     }
 
+    pub(crate) fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        if self.failed {
+            return Err(Error::WrongState);
+        }
+        match &self.protection {
+            Protection::Cfx(c) => c.unwrap_iov_lens(token),
+            Protection::Rc4(r) => r.unwrap_iov_lens(token),
+        }
+    }
+
     pub(crate) fn unwrap_iov(&mut self, [header, data, trailer]: [&mut [u8]; 3]) -> Result<bool> {
         self.guard(|p| match p {
             Protection::Cfx(c) => c.unwrap_iov(header, data, trailer),

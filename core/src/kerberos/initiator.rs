@@ -448,6 +448,15 @@ impl<'a> Initiator<'a> {
             .wrap_iov(rng, confidential, layout, [header, data, trailer])
     }
 
+    /// How to split a received Wrap token for [`Self::unwrap_iov`]: its header
+    /// and trailer lengths, read off its first bytes (16 for RFC 4121 tokens,
+    /// at most 17 for RFC 4757 ones). Tokens whose RFC 4121 RRC fits no split
+    /// are [`crate::Error::IovSlices`] with zeros: unwrap those with
+    /// [`Self::unwrap`]. Leaves the context as it is.
+    pub fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        self.session()?.unwrap_iov_lens(token)
+    }
+
     /// GSS_Unwrap of a token split into `header | data | trailer` as
     /// [`Self::wrap_iov`] splits it: verifies and decrypts `data` in place
     /// (then all of it is the message); returns whether it was encrypted. A
