@@ -4,8 +4,6 @@
 //! The MAC covers the plaintext, so decryption must decrypt before it can verify;
 //! on a bad MAC the decrypted bytes are wiped before the error is returned.
 
-use core::ops::Range;
-
 use hmac::Hmac;
 use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
@@ -13,7 +11,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
 use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{dk_aes, layout, usage_constant};
+use super::rfc3961::{dk_aes, usage_constant};
 use crate::{Error, Result};
 
 /// HMAC-SHA1-96: the MAC and checksum length.
@@ -69,34 +67,6 @@ pub(crate) fn open(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &[u8]) ->
         });
     }
     Ok(())
-}
-
-/// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
-/// returns the ciphertext length.
-pub(crate) fn encrypt(
-    ke: &[u8],
-    ki: &[u8],
-    confounder: &[u8],
-    buf: &mut [u8],
-    plaintext_len: usize,
-) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, MAC_LEN)?;
-    seal(ke, ki, &mut Segments::one(body), mac)?;
-    Ok(total)
-}
-
-/// Decrypts the whole ciphertext `buf` in place; returns the plaintext range.
-pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(MAC_LEN)
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    open(ke, ki, &mut Segments::one(body), mac)?;
-    Ok(BLOCK_LEN..body_len)
 }
 
 /// hmac-sha1-96-aes*: HMAC-SHA1(Kc, data)[..12].

@@ -5,8 +5,6 @@
 //! (the default cipher state). The MAC covers the ciphertext, so decryption
 //! verifies first and only then decrypts.
 
-use core::ops::Range;
-
 use hmac::Hmac;
 use sha2::{Sha256, Sha384};
 use zeroize::{Zeroize, Zeroizing};
@@ -14,7 +12,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
 use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{layout, usage_constant};
+use super::rfc3961::usage_constant;
 use crate::{Error, Result};
 
 /// RFC 8009 section 4: the default PBKDF2 iteration count.
@@ -178,41 +176,6 @@ pub(crate) fn open(
     }
     cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
     Ok(())
-}
-
-/// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
-/// returns the ciphertext length.
-pub(crate) fn encrypt(
-    variant: Variant,
-    ke: &[u8],
-    ki: &[u8],
-    confounder: &[u8],
-    buf: &mut [u8],
-    plaintext_len: usize,
-) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, variant.mac_len())?;
-    seal(variant, ke, ki, &mut Segments::one(body), mac)?;
-    Ok(total)
-}
-
-/// Verifies, then decrypts the whole ciphertext `buf` in place; returns the
-/// plaintext range. On a bad MAC the buffer is left as it was.
-pub(crate) fn decrypt(
-    variant: Variant,
-    ke: &[u8],
-    ki: &[u8],
-    buf: &mut [u8],
-) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(variant.mac_len())
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    open(variant, ke, ki, &mut Segments::one(body), mac)?;
-    Ok(BLOCK_LEN..body_len)
 }
 
 /// hmac-sha256-128-aes128 / hmac-sha384-192-aes256: HMAC(Kc, data)[..h].

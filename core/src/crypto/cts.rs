@@ -243,33 +243,37 @@ pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut Segments<'_>) -> 
 
 /// CBC over the bytes `..end` of `buf` (whole blocks), chaining from `prev`:
 /// runs of blocks inside one piece go to `cbc` where they lie, a block that
-/// straddles two pieces through a copy.
+/// straddles two pieces through a copy. `cbc` is a trait object so that one
+/// copy of this loop serves encryption and decryption (flash).
 fn cbc_pieces(
     buf: &mut Segments<'_>,
     end: usize,
     prev: &mut Block,
-    mut cbc: impl FnMut(&mut Block, &mut [u8]),
+    cbc: &mut dyn FnMut(&mut Block, &mut [u8]),
 ) -> Result<()> {
     let mut at = 0usize;
+    let mut block = [0u8; BLOCK_LEN];
     while at < end {
-        let run = buf.run(at, end.saturating_sub(at));
-        let whole = run.len().saturating_sub(run.len() % BLOCK_LEN);
-        let done = match run.get_mut(..whole).filter(|r| !r.is_empty()) {
-            Some(run) => {
-                cbc(prev, run);
-                whole
-            }
-            None => {
-                let mut block = [0u8; BLOCK_LEN];
-                buf.copy(at, &mut block, false)?;
-                cbc(prev, &mut block);
-                buf.copy(at, &mut block, true)?;
-                block.zeroize();
-                BLOCK_LEN
-            }
+        let run_len = buf.run(at, end.saturating_sub(at)).len();
+        let whole = run_len.saturating_sub(run_len % BLOCK_LEN);
+        // One call site for `cbc`, so that it inlines.
+        let straddles = whole == 0;
+        if straddles {
+            buf.copy(at, &mut block, false)?;
+        }
+        let target = if straddles {
+            block.as_mut_slice()
+        } else {
+            buf.run(at, whole)
         };
+        cbc(prev, target);
+        let done = target.len();
+        if straddles {
+            buf.copy(at, &mut block, true)?;
+        }
         at = at.saturating_add(done);
     }
+    block.zeroize();
     Ok(())
 }
 
@@ -294,10 +298,15 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     let len = buf.len();
     let (last_at, last_len) = final_block(len)?;
     let bad = Error::BadCiphertextLength { len };
-
-    // Plain CBC over every block before the final one.
+    // Plain CBC over every block before the final one (a one-block message
+    // is plain CBC and ends here).
     let mut prev = *iv;
-    cbc_pieces(buf, last_at, &mut prev, |p, d| cbc_encrypt(aes, p, d))?;
+    cbc_pieces(buf, last_at.max(BLOCK_LEN), &mut prev, &mut |p, d| {
+        cbc_encrypt(aes, p, d)
+    })?;
+    let Some(second_last_at) = last_at.checked_sub(BLOCK_LEN) else {
+        return Ok(prev);
+    };
     // `prev` is now the last full ciphertext block C[n-2]; the final plaintext
     // block, zero padded, chains from it.
     let mut stolen = [0u8; BLOCK_LEN];
@@ -305,12 +314,7 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     xor_into(&mut stolen, &prev);
     aes.encrypt_block_inplace((&mut stolen).into());
 
-    // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`
-    // (a one-block message is plain CBC: nothing to swap).
-    let Some(second_last_at) = last_at.checked_sub(BLOCK_LEN) else {
-        buf.copy(0, &mut stolen.clone(), true)?;
-        return Ok(stolen);
-    };
+    // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`.
     buf.copy(second_last_at, &mut stolen.clone(), true)?;
     buf.copy(last_at, prev.get_mut(..last_len).ok_or(bad)?, true)?;
     Ok(stolen)
@@ -324,19 +328,16 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     let len = buf.len();
     let (last_at, last_len) = final_block(len)?;
     let bad = Error::BadCiphertextLength { len };
-    let Some(swapped_at) = last_at.checked_sub(BLOCK_LEN) else {
-        let mut cipher = [0u8; BLOCK_LEN];
-        buf.copy(0, &mut cipher, false)?;
-        let mut block = cipher;
-        aes.decrypt_block_inplace((&mut block).into());
-        xor_into(&mut block, iv);
-        buf.copy(0, &mut block, true)?;
-        block.zeroize();
-        return Ok(cipher);
-    };
-
+    // Plain CBC up to the swapped blocks (a one-block message is plain CBC
+    // and ends here).
     let mut prev = *iv;
-    cbc_pieces(buf, swapped_at, &mut prev, |p, d| cbc_decrypt(aes, p, d))?;
+    let swapped = last_at.checked_sub(BLOCK_LEN);
+    cbc_pieces(buf, swapped.unwrap_or(BLOCK_LEN), &mut prev, &mut |p, d| {
+        cbc_decrypt(aes, p, d)
+    })?;
+    let Some(swapped_at) = swapped else {
+        return Ok(prev);
+    };
 
     // The block in the second-to-last position is the encryption of the
     // padded final plaintext chained from the original C[n-2]. Decrypting it
