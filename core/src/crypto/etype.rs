@@ -836,6 +836,7 @@ impl KeysRef<'_> {
     /// here from `rng`) in place, wherever its pieces lie, and writes the MAC
     /// (`etype.trailer_len()` bytes) to `mac`: the ciphertext
     /// [`KeysRef::encrypt`] produces, scattered. AES etypes only.
+    #[cfg(feature = "kerberos")]
     pub(crate) fn seal_segments<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -850,6 +851,7 @@ impl KeysRef<'_> {
 
     /// Verifies and decrypts what [`KeysRef::seal_segments`] produced, in
     /// place; the plaintext follows the confounder. AES etypes only.
+    #[cfg(feature = "kerberos")]
     pub(crate) fn open_segments(&self, body: &mut Segments<'_>, mac: &mut [u8]) -> Result<()> {
         self.aes_body(false, body, mac)
     }
