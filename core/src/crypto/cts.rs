@@ -9,7 +9,7 @@
 //! one-block confounder).
 //!
 //! Everything works in place on the caller's buffer, which may be split into
-//! pieces ([`Segments`]: a GSS IOV token's header, data and trailer): runs of
+//! pieces (`Segments`: a GSS IOV token's header, data and trailer): runs of
 //! blocks inside one piece are processed where they lie (so a single buffer
 //! keeps the fast path, parallel decryption included), a block straddling two
 //! pieces through a 16-byte copy.

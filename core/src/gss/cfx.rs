@@ -8,6 +8,13 @@
 //! `plaintext | filler | header copy` placed after the token header. Tokens are
 //! emitted with RRC 0; any RRC is accepted on input (Windows sends 28) and undone
 //! with an in-place rotation.
+//!
+//! The IOV form (`wrap_iov`/`unwrap_iov`) keeps the message in its own slice:
+//! with [`IovLayout::Trailer`] the header slice holds the token header and the
+//! confounder's ciphertext and the trailer the rest (RRC 0: the in-place
+//! token); with [`IovLayout::Rotated`] everything sits in the header, RRC
+//! saying so. The cipher and MACs run across the slices, so nothing is
+//! gathered into one buffer.
 
 use core::ops::Range;
 
