@@ -54,6 +54,10 @@ pub enum Error {
     Rng,
     /// A bounded capacity (replay cache, name buffer, …) is exhausted.
     CapacityExceeded { what: &'static str },
+    /// An IOV Wrap token was split into header and trailer slices it does not
+    /// have: `header` and `trailer` are the lengths this token needs (both 0
+    /// when its layout fits no IOV split: unwrap it as one buffer).
+    IovSlices { header: usize, trailer: usize },
 }
 
 impl fmt::Display for Error {
@@ -87,6 +91,10 @@ impl fmt::Display for Error {
             Error::WrongState => f.write_str("call out of order or context failed"),
             Error::Rng => f.write_str("random number generator failed"),
             Error::CapacityExceeded { what } => write!(f, "capacity exceeded: {what}"),
+            Error::IovSlices { header, trailer } => write!(
+                f,
+                "Wrap token split wrongly: needs a {header}-byte header and a {trailer}-byte trailer"
+            ),
         }
     }
 }

@@ -8,11 +8,15 @@
 //! acceptor-subkey flag, bit 3 makes the initiator the receiver (default: the
 //! acceptor), bit 6 asks for confidentiality, bit 7 for a rotated token. Bits
 //! 4-5:
-//! - 0: the rest is a Wrap token for `unwrap`;
+//! - 0: the rest is a Wrap token for `unwrap`, and for `unwrap_iov` on a
+//!   fresh receiver, cut as `unwrap_iov_lens` says (else at arbitrary points):
+//!   both must agree (rc4-hmac: unless the padding is longer than the one
+//!   byte the IOV trailer holds);
 //! - 1: rest = message length, message, MIC token, for `verify_mic`;
 //! - 2: rest = edit count `n`, RRC (2 bytes, big-endian), `3n` bytes of edits
 //!   (`authcore_fuzz::mutate`), plaintext. The sender wraps the plaintext,
-//!   the token is rotated by RRC if asked (RFC 4121 section 4.2.5) and edited,
+//!   the token (which `wrap_iov` must emit identically) is rotated by RRC if
+//!   asked (RFC 4121 section 4.2.5) and edited,
 //!   the receiver unwraps. A token that is the same up to its rotation must
 //!   give the plaintext back; any other change must be refused.
 //! - 3: rest = edit count, edits, message: `get_mic` then `verify_mic` over the
@@ -22,6 +26,7 @@
 #![no_main]
 
 use authcore::gss::cfx::{Cfx, HEADER_LEN, MAX_MIC_LEN};
+use authcore::gss::IovLayout;
 use authcore::Error;
 use authcore_fuzz::krb::{cfx_etype, key, ACCEPTOR_SEQ, INITIATOR_SEQ};
 use authcore_fuzz::{mutate, CounterRng};
@@ -54,6 +59,18 @@ fn normalize(token: &[u8]) -> Option<Vec<u8>> {
     Some(t)
 }
 
+/// The token cut into header, data and trailer: as `unwrap_iov_lens` reads it
+/// off the token (true) when that fits, else at arbitrary points (false).
+fn iov_split<'t>(receiver: &Cfx, token: &'t [u8]) -> (bool, (&'t [u8], &'t [u8], &'t [u8])) {
+    let (fits, h, t) = match receiver.unwrap_iov_lens(token) {
+        Ok((h, t)) if h + t <= token.len() => (true, h, t),
+        _ => (false, token.len() / 3, token.len() / 4),
+    };
+    let (header, rest) = token.split_at(h);
+    let (data, trailer) = rest.split_at(rest.len() - t);
+    (fits, (header, data, trailer))
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -63,7 +80,33 @@ fuzz_target!(|data: &[u8]| {
     match (mode >> 4) & 3 {
         0 => {
             let mut buf = rest.to_vec();
-            if let Ok((range, _sealed)) = receiver.unwrap(&mut buf) {
+            let whole = receiver.unwrap(&mut buf);
+            // The same token through the IOV form, on a fresh receiver.
+            let mut iov_receiver = context(mode, receiver_is_initiator);
+            let (split, (header, data, trailer)) = iov_split(&iov_receiver, rest);
+            let mut header = header.to_vec();
+            let mut data = data.to_vec();
+            let mut trailer = trailer.to_vec();
+            match (
+                &whole,
+                iov_receiver.unwrap_iov(&mut header, &mut data, &mut trailer),
+            ) {
+                (Ok((range, sealed)), Ok(iov_sealed)) => {
+                    assert_eq!(*sealed, iov_sealed);
+                    assert_eq!(
+                        &buf[range.clone()],
+                        &data[..],
+                        "unwrap_iov differs from unwrap"
+                    );
+                }
+                (Ok((range, _)), Err(e)) => assert!(
+                    !split || range.len() != data.len(),
+                    "unwrap_iov refused what unwrap accepted: {e:?}"
+                ),
+                (Err(e), Ok(_)) => panic!("unwrap_iov accepted what unwrap refused ({e:?})"),
+                (Err(_), Err(_)) => {}
+            }
+            if let Ok((range, _sealed)) = whole {
                 assert!(range.start >= HEADER_LEN && range.end <= buf.len());
                 let mut again = rest.to_vec();
                 assert_eq!(receiver.unwrap(&mut again), Err(Error::Replay));
@@ -87,6 +130,8 @@ fuzz_target!(|data: &[u8]| {
             let confidential = mode & 0x40 != 0;
             let mut sender = context(mode, !receiver_is_initiator);
             let mut rng = CounterRng(u64::from(mode));
+            let mut iov_sender = context(mode, !receiver_is_initiator);
+            let mut iov_rng = CounterRng(u64::from(mode));
             for round in 0..2 {
                 let head = sender.wrap_header_len(confidential);
                 let total = head + plain.len() + sender.wrap_trailer_len(confidential);
@@ -96,6 +141,21 @@ fuzz_target!(|data: &[u8]| {
                     .wrap(&mut rng, confidential, &mut token, plain.len())
                     .expect("wrap");
                 assert_eq!(len, total);
+                // The IOV form (RRC 0) from a twin sender emits the same token.
+                let (h, t) = iov_sender.wrap_iov_lens(confidential, IovLayout::Trailer);
+                let (mut header, mut data, mut trailer) = (vec![0; h], plain.to_vec(), vec![0; t]);
+                let used = iov_sender
+                    .wrap_iov(
+                        &mut iov_rng,
+                        confidential,
+                        IovLayout::Trailer,
+                        &mut header,
+                        &mut data,
+                        &mut trailer,
+                    )
+                    .expect("wrap_iov");
+                assert_eq!(used, (h, t));
+                assert_eq!([header, data, trailer].concat(), token, "wrap_iov differs");
                 let intact = normalize(&token);
                 if mode & 0x80 != 0 {
                     token[6..8].copy_from_slice(&rrc.to_be_bytes());

@@ -5,10 +5,14 @@
 //!
 //! Input: a mode byte, then the rest. Mode bit 3 makes the initiator the
 //! receiver (default: the acceptor), bit 6 asks for confidentiality. Bits 4-5:
-//! - 0: the rest is a Wrap token for `unwrap`;
+//! - 0: the rest is a Wrap token for `unwrap`, and for `unwrap_iov` on a
+//!   fresh receiver, cut as `unwrap_iov_lens` says (else at arbitrary points):
+//!   both must agree (rc4-hmac: unless the padding is longer than the one
+//!   byte the IOV trailer holds);
 //! - 1: rest = message length, message, MIC token, for `verify_mic`;
 //! - 2: rest = edit count `n`, `3n` bytes of edits (`authcore_fuzz::mutate`),
-//!   plaintext: `wrap`, edit, `unwrap`; the plaintext must come back from an
+//!   plaintext: `wrap` (which `wrap_iov` must emit identically), edit,
+//!   `unwrap`; the plaintext must come back from an
 //!   intact token and any change must be refused;
 //! - 3: the same with `get_mic` / `verify_mic` over token || message.
 //!
@@ -16,6 +20,7 @@
 #![no_main]
 
 use authcore::gss::rc4::{Rc4Hmac, KEY_LEN, MIC_LEN, WRAP_HEADER_LEN, WRAP_TRAILER_LEN};
+use authcore::gss::IovLayout;
 use authcore::Error;
 use authcore_fuzz::krb::{ACCEPTOR_SEQ, INITIATOR_SEQ, SERVICE_KEY};
 use authcore_fuzz::{hex, mutate, CounterRng};
@@ -31,6 +36,18 @@ fn context(initiator: bool) -> Rc4Hmac {
     Rc4Hmac::new(&key, initiator, send, recv).expect("Rc4Hmac")
 }
 
+/// The token cut into header, data and trailer: as `unwrap_iov_lens` reads it
+/// off the token (true) when that fits, else at arbitrary points (false).
+fn iov_split<'t>(receiver: &Rc4Hmac, token: &'t [u8]) -> (bool, (&'t [u8], &'t [u8], &'t [u8])) {
+    let (fits, h, t) = match receiver.unwrap_iov_lens(token) {
+        Ok((h, t)) if h + t <= token.len() => (true, h, t),
+        _ => (false, token.len() / 3, token.len() / 4),
+    };
+    let (header, rest) = token.split_at(h);
+    let (data, trailer) = rest.split_at(rest.len() - t);
+    (fits, (header, data, trailer))
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -40,7 +57,33 @@ fuzz_target!(|data: &[u8]| {
     match (mode >> 4) & 3 {
         0 => {
             let mut buf = rest.to_vec();
-            if let Ok((range, _sealed)) = receiver.unwrap(&mut buf) {
+            let whole = receiver.unwrap(&mut buf);
+            // The same token through the IOV form, on a fresh receiver.
+            let mut iov_receiver = context(receiver_is_initiator);
+            let (split, (header, data, trailer)) = iov_split(&iov_receiver, rest);
+            let mut header = header.to_vec();
+            let mut data = data.to_vec();
+            let mut trailer = trailer.to_vec();
+            match (
+                &whole,
+                iov_receiver.unwrap_iov(&mut header, &mut data, &mut trailer),
+            ) {
+                (Ok((range, sealed)), Ok(iov_sealed)) => {
+                    assert_eq!(*sealed, iov_sealed);
+                    assert_eq!(
+                        &buf[range.clone()],
+                        &data[..],
+                        "unwrap_iov differs from unwrap"
+                    );
+                }
+                (Ok((range, _)), Err(e)) => assert!(
+                    !split || range.len() != data.len(),
+                    "unwrap_iov refused what unwrap accepted: {e:?}"
+                ),
+                (Err(e), Ok(_)) => panic!("unwrap_iov accepted what unwrap refused ({e:?})"),
+                (Err(_), Err(_)) => {}
+            }
+            if let Ok((range, _sealed)) = whole {
                 assert!(range.end <= buf.len());
                 let mut again = rest.to_vec();
                 assert_eq!(receiver.unwrap(&mut again), Err(Error::Replay));
@@ -63,6 +106,8 @@ fuzz_target!(|data: &[u8]| {
             let confidential = mode & 0x40 != 0;
             let mut sender = context(!receiver_is_initiator);
             let mut rng = CounterRng(u64::from(mode));
+            let mut iov_sender = context(!receiver_is_initiator);
+            let mut iov_rng = CounterRng(u64::from(mode));
             for round in 0..2 {
                 let mut token = vec![0u8; WRAP_HEADER_LEN + plain.len() + WRAP_TRAILER_LEN];
                 token[WRAP_HEADER_LEN..WRAP_HEADER_LEN + plain.len()].copy_from_slice(plain);
@@ -70,6 +115,24 @@ fuzz_target!(|data: &[u8]| {
                     .wrap(&mut rng, confidential, &mut token, plain.len())
                     .expect("wrap");
                 token.truncate(len);
+                // The IOV form from a twin sender emits the same token.
+                let (mut header, mut data, mut trailer) =
+                    ([0; WRAP_HEADER_LEN], plain.to_vec(), [0; WRAP_TRAILER_LEN]);
+                let (h, t) = iov_sender
+                    .wrap_iov(
+                        &mut iov_rng,
+                        confidential,
+                        IovLayout::Trailer,
+                        &mut header,
+                        &mut data,
+                        &mut trailer,
+                    )
+                    .expect("wrap_iov");
+                assert_eq!(
+                    [&header[..h], &data, &trailer[..t]].concat(),
+                    token,
+                    "wrap_iov differs"
+                );
                 let changed = round == 1 && mutate(&mut token, edits);
                 let copy = token.clone();
                 match receiver.unwrap(&mut token) {

@@ -92,15 +92,24 @@ impl Drop for Scratch {
 /// The Kerberos environment of a child process: the realm's config, this
 /// test's credential cache, and replay caches kept in the scratch directory.
 fn krb_env(cmd: &mut Command, realm: &Realm, scratch: &Scratch) {
-    cmd.env("KRB5_CONFIG", &realm.config)
+    krb_env_config(cmd, &realm.config, scratch);
+}
+
+/// [`krb_env`] with another client config (a per-etype one).
+fn krb_env_config(cmd: &mut Command, config: &Path, scratch: &Scratch) {
+    cmd.env("KRB5_CONFIG", config)
         .env("KRB5CCNAME", format!("FILE:{}", scratch.ccache().display()))
         .env("KRB5RCACHEDIR", &scratch.0);
 }
 
 fn run_tool(realm: &Realm, scratch: &Scratch, tool: &str, args: &[&str]) {
+    run_tool_config(&realm.config, scratch, tool, args);
+}
+
+fn run_tool_config(config: &Path, scratch: &Scratch, tool: &str, args: &[&str]) {
     let mut cmd = Command::new(tool);
     cmd.args(args);
-    krb_env(&mut cmd, realm, scratch);
+    krb_env_config(&mut cmd, config, scratch);
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {tool}: {e}"));
@@ -313,4 +322,132 @@ fn connect_without_a_ticket_names_kvno() {
         .stdout
         .recv_timeout(Duration::from_millis(200))
         .is_err());
+}
+
+/// The stderr lines of a served process until one starts with `prefix`.
+fn stderr_line(server: &Server, prefix: &str) -> String {
+    loop {
+        let line = next_line(&server.stderr);
+        if line.starts_with(prefix) {
+            return line;
+        }
+    }
+}
+
+/// With `AUTHCORE_WRAP_IOV=1` the CLI wraps through the IOV form (rotated
+/// layout, Windows' shape: everything before the data) and unwraps MIT's
+/// tokens (RRC 0) through it: against MIT GSS-API as client and as server,
+/// for every etype (service `etypeN/localhost`, client config allowing N only).
+#[test]
+#[ignore = "needs the MIT realm: run by tests/run"]
+fn iov_wrap_against_mit_for_every_etype() {
+    let realm = Realm::from_env();
+    for n in [17, 18, 19, 20, 23] {
+        let config = realm.dir.join(format!("krb5-etype{n}.conf"));
+        let keytab = realm.dir.join(format!("etype{n}.keytab"));
+        let scratch = Scratch::new(&format!("iov-{n}"));
+        let keytab_arg = realm.user_keytab.display().to_string();
+        let user = realm.user_principal();
+        run_tool_config(
+            &config,
+            &scratch,
+            "kinit",
+            &["-k", "-t", &keytab_arg, &user],
+        );
+        let service = format!("etype{n}/localhost");
+        run_tool_config(&config, &scratch, "kvno", &[&service]);
+        // Token shapes: RFC 4121 with confidentiality is header 16 + the
+        // confounder 16, then header copy 16 + MAC (12, 12, 16, 24); rc4-hmac
+        // is framing 13 + 32 before the data and one byte of padding after.
+        let (ours, mits) = match n {
+            17 | 18 => ("60-byte header", "32-byte header"),
+            19 => ("64-byte header", "32-byte header"),
+            20 => ("72-byte header", "32-byte header"),
+            _ => ("45-byte header", "45-byte header"),
+        };
+        let trailers = match n {
+            17 | 18 => ("0-byte trailer", "28-byte trailer"),
+            19 => ("0-byte trailer", "32-byte trailer"),
+            20 => ("0-byte trailer", "40-byte trailer"),
+            _ => ("1-byte trailer", "1-byte trailer"),
+        };
+
+        // MIT client -> our server.
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--package", "kerberos"])
+            .arg("--keytab")
+            .arg(&keytab)
+            .env("AUTHCORE_WRAP_IOV", "1");
+        krb_env_config(&mut cmd, &config, &scratch);
+        let server = Server::spawn(&mut cmd);
+        let message = format!("MIT to IOV server, etype {n}");
+        let mut cmd = Command::new(python());
+        cmd.arg(peer_script())
+            .args(["client", "--mech", "krb5", "--backend", "gssapi"])
+            .args(["--connect", &format!("127.0.0.1:{}", server.port)])
+            .args(["--target", &format!("etype{n}@localhost")])
+            .args(["--message", &message]);
+        krb_env_config(&mut cmd, &config, &scratch);
+        let (ok, out, err) = outcome(cmd.output().unwrap());
+        assert!(ok, "etype {n}: MIT client: {err}");
+        assert_eq!(out, format!("{message}\n"));
+        assert_eq!(next_line(&server.stdout), format!("authenticated: {user}"));
+        let len = message.len();
+        assert_eq!(
+            stderr_line(&server, "IOV unwrap"),
+            format!("IOV unwrap: {mits}, {len}-byte data, {}", trailers.1),
+            "etype {n}"
+        );
+        assert_eq!(
+            stderr_line(&server, "IOV wrap"),
+            format!("IOV wrap: {ours}, {len}-byte data, {}", trailers.0),
+            "etype {n}"
+        );
+        drop(server);
+
+        // Our client -> MIT server.
+        let mut cmd = Command::new(python());
+        cmd.arg(peer_script())
+            .args(["server", "--mech", "krb5", "--backend", "gssapi"])
+            .args(["--listen", "127.0.0.1:0"])
+            .env("KRB5_KTNAME", format!("FILE:{}", keytab.display()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        krb_env_config(&mut cmd, &config, &scratch);
+        let mut peer = cmd.spawn().unwrap();
+        let peer_out = lines(peer.stdout.take().unwrap());
+        let port: u16 = next_line(&peer_out)
+            .trim_start_matches("listening on ")
+            .parse()
+            .unwrap();
+        let message = format!("IOV client to MIT, etype {n}");
+        let mut cmd = Command::new(BIN);
+        cmd.args(["connect", &format!("127.0.0.1:{port}")])
+            .args(["--package", "kerberos", "--target", &service])
+            .args(["--message", &message])
+            .env("AUTHCORE_WRAP_IOV", "1");
+        krb_env_config(&mut cmd, &config, &scratch);
+        let (ok, out, err) = outcome(cmd.output().unwrap());
+        assert!(ok, "etype {n}: {err}");
+        assert_eq!(out, format!("{message}\n"));
+        let len = message.len();
+        assert_eq!(
+            err,
+            format!(
+                "IOV wrap: {ours}, {len}-byte data, {}\nIOV unwrap: {mits}, {len}-byte data, {}\n",
+                trailers.0, trailers.1
+            ),
+            "etype {n}"
+        );
+        assert_eq!(next_line(&peer_out), format!("authenticated: {user}"));
+        assert_eq!(next_line(&peer_out), format!("message: {message}"));
+        let status = peer.wait().unwrap();
+        let mut err = String::new();
+        peer.stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(status.success(), "etype {n}: MIT server: {err}");
+    }
 }

@@ -14,8 +14,9 @@ use authcore::kerberos::wire::{
     Ticket,
 };
 use authcore::kerberos::{
-    gss_flags, Acceptor, AcceptorConfig, ChannelBindings, Initiator, InitiatorConfig, KeyEntry,
-    Mech, ReplayCache, MAX_AP_REP_TOKEN_LEN,
+    gss_flags, Acceptor, AcceptorConfig, ChannelBindings, Initiator, InitiatorConfig, IovLayout,
+    KeyEntry, Mech, ReplayCache, MAX_AP_REP_TOKEN_LEN, MAX_WRAP_IOV_HEADER_LEN,
+    MAX_WRAP_IOV_TRAILER_LEN,
 };
 use authcore::{Error, Progress, Protect, Step, Time};
 use authcore_tests::bench_rng::TestRng;
@@ -249,6 +250,40 @@ fn exchange_messages(
         let (range, sealed) = init.unwrap(&mut buf[..n]).unwrap();
         assert!(!sealed);
         assert_eq!(&buf[range], reply.as_bytes());
+
+        // IOV Wrap both ways, both layouts, with and without confidentiality,
+        // each side's IOV tokens against the other's in-place and IOV unwrap.
+        for layout in [IovLayout::Trailer, IovLayout::Rotated] {
+            for conf in [true, false] {
+                let (hl, tl) = init.wrap_iov_lens(conf, layout).unwrap();
+                assert!(hl <= MAX_WRAP_IOV_HEADER_LEN && tl <= MAX_WRAP_IOV_TRAILER_LEN);
+                let (mut header, mut data, mut trailer) =
+                    (vec![0; hl], msg.clone().into_bytes(), vec![0; tl]);
+                let (h, t) = init
+                    .wrap_iov(rng, conf, layout, &mut header, &mut data, &mut trailer)
+                    .unwrap();
+                assert_eq!(data != msg.as_bytes(), conf);
+                let mut tok = [&header[..h], &data, &trailer[..t]].concat();
+                assert_eq!(acc.split(&tok), (h, t));
+                assert_eq!(
+                    acc.unwrap_iov_tok(&mut tok, msg.len()),
+                    (msg.as_bytes(), conf)
+                );
+
+                let tok = acc.wrap_iov_tok(rng, conf, layout, reply.as_bytes());
+                let mut t1 = tok.clone();
+                let (range, sealed) = init.unwrap(&mut t1).unwrap();
+                assert_eq!((&t1[range], sealed), (reply.as_bytes(), conf));
+                let tok = acc.wrap_iov_tok(rng, conf, layout, reply.as_bytes());
+                let (h, t) = init.unwrap_iov_lens(&tok).unwrap();
+                let mut tok = tok;
+                let (header, rest) = tok.split_at_mut(h);
+                let (data, trailer) = rest.split_at_mut(reply.len());
+                assert_eq!(trailer.len(), t);
+                assert_eq!(init.unwrap_iov(header, data, trailer), Ok(conf));
+                assert_eq!(data, reply.as_bytes());
+            }
+        }
     }
 }
 
@@ -257,6 +292,17 @@ trait AcceptorOps {
     fn header(&self, conf: bool) -> usize;
     fn trailer(&self, conf: bool) -> usize;
     fn wrap_plain(&mut self, rng: &mut TestRng, buf: &mut [u8], len: usize) -> usize;
+    fn wrap_iov_tok(
+        &mut self,
+        rng: &mut TestRng,
+        conf: bool,
+        layout: IovLayout,
+        msg: &[u8],
+    ) -> Vec<u8>;
+    /// The header and trailer lengths `unwrap_iov_lens` reads off `tok`.
+    fn split(&self, tok: &[u8]) -> (usize, usize);
+    /// `unwrap_iov` of `tok` cut at `split`; the message and whether it was sealed.
+    fn unwrap_iov_tok<'t>(&mut self, tok: &'t mut [u8], len: usize) -> (&'t [u8], bool);
 }
 
 impl<K: authcore::kerberos::KeyTable + ?Sized, C: authcore::kerberos::ReplayCheck> AcceptorOps
@@ -270,6 +316,30 @@ impl<K: authcore::kerberos::KeyTable + ?Sized, C: authcore::kerberos::ReplayChec
     }
     fn wrap_plain(&mut self, rng: &mut TestRng, buf: &mut [u8], len: usize) -> usize {
         self.wrap(rng, false, buf, len).unwrap()
+    }
+    fn wrap_iov_tok(
+        &mut self,
+        rng: &mut TestRng,
+        conf: bool,
+        layout: IovLayout,
+        msg: &[u8],
+    ) -> Vec<u8> {
+        let (hl, tl) = self.wrap_iov_lens(conf, layout).unwrap();
+        let (mut header, mut data, mut trailer) = (vec![0; hl], msg.to_vec(), vec![0; tl]);
+        let (h, t) = self
+            .wrap_iov(rng, conf, layout, &mut header, &mut data, &mut trailer)
+            .unwrap();
+        [&header[..h], &data, &trailer[..t]].concat()
+    }
+    fn split(&self, tok: &[u8]) -> (usize, usize) {
+        self.unwrap_iov_lens(tok).unwrap()
+    }
+    fn unwrap_iov_tok<'t>(&mut self, tok: &'t mut [u8], len: usize) -> (&'t [u8], bool) {
+        let (h, _) = self.split(tok);
+        let (header, rest) = tok.split_at_mut(h);
+        let (data, trailer) = rest.split_at_mut(len);
+        let sealed = self.unwrap_iov(header, data, trailer).unwrap();
+        (data, sealed)
     }
 }
 

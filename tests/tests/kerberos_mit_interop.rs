@@ -15,8 +15,8 @@ use authcore::crypto::{Etype, Key};
 use authcore::kerberos::mint::{mint_ticket, TicketSpec};
 use authcore::kerberos::wire::{name_type, ticket_flags, KerberosString, PrincipalName};
 use authcore::kerberos::{
-    gss_flags, Acceptor, AcceptorConfig, ChannelBindings, Initiator, InitiatorConfig, KeyEntry,
-    ReplayCache,
+    gss_flags, Acceptor, AcceptorConfig, ChannelBindings, Initiator, InitiatorConfig, IovLayout,
+    KeyEntry, ReplayCache,
 };
 use authcore::{Progress, Protect, Step, Time};
 use authcore_tests::bench_rng::TestRng;
@@ -287,10 +287,59 @@ fn messages(ours: &mut impl OurSide, mit: &mut Peer, rng: &mut TestRng) {
         let mic = mit.token(&format!("mic {}", hex(reply.as_bytes())));
         ours.verify(reply.as_bytes(), &mic);
     }
+    iov_messages(ours, mit, rng);
+}
+
+/// Lengths that put the data's end at every position in a CTS block, and a
+/// long message.
+const IOV_LENGTHS: [usize; 9] = [0, 1, 15, 16, 17, 31, 32, 33, 1000];
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+/// IOV Wrap tokens both ways: ours in both layouts into MIT's gss_unwrap,
+/// MIT's gss_wrap tokens (RRC 0) into our unwrap_iov.
+fn iov_messages(ours: &mut impl OurSide, mit: &mut Peer, rng: &mut TestRng) {
+    for layout in [IovLayout::Trailer, IovLayout::Rotated] {
+        for conf in [true, false] {
+            for len in IOV_LENGTHS {
+                let msg = pattern(len, len as u8);
+                let tok = ours.wrap_iov_msg(rng, conf, layout, &msg);
+                let w = mit.cmd(&format!("unwrap {}", hex(&tok)));
+                assert_eq!(
+                    (unhex(&w[1]), w[2].as_str()),
+                    (msg, if conf { "1" } else { "0" }),
+                    "{layout:?} conf {conf} len {len}"
+                );
+            }
+        }
+    }
+    for conf in [true, false] {
+        for len in IOV_LENGTHS {
+            let msg = pattern(len, 0x80 ^ len as u8);
+            let tok = mit.token(&format!("wrap {} {}", u8::from(conf), hex(&msg)));
+            let (got, sealed) = ours.unwrap_iov_msg(tok, len);
+            assert_eq!((got, sealed), (msg, conf), "conf {conf} len {len}");
+        }
+    }
 }
 
 trait OurSide {
     fn wrap_msg(&mut self, rng: &mut TestRng, conf: bool, msg: &[u8]) -> Vec<u8>;
+    /// An IOV token, sent as the concatenation of its slices.
+    fn wrap_iov_msg(
+        &mut self,
+        rng: &mut TestRng,
+        conf: bool,
+        layout: IovLayout,
+        msg: &[u8],
+    ) -> Vec<u8>;
+    /// Splits a received token whose message is `len` bytes into header,
+    /// data and trailer, and unwraps it through the IOV form.
+    fn unwrap_iov_msg(&mut self, tok: Vec<u8>, len: usize) -> (Vec<u8>, bool);
     fn unwrap_msg(&mut self, tok: &mut [u8]) -> (Vec<u8>, bool);
     fn mic(&mut self, msg: &[u8]) -> Vec<u8>;
     fn verify(&mut self, msg: &[u8], mic: &[u8]);
@@ -305,6 +354,29 @@ macro_rules! our_side {
             let n = self.wrap(rng, conf, &mut buf, msg.len()).unwrap();
             buf.truncate(n);
             buf
+        }
+        fn wrap_iov_msg(
+            &mut self,
+            rng: &mut TestRng,
+            conf: bool,
+            layout: IovLayout,
+            msg: &[u8],
+        ) -> Vec<u8> {
+            let (hl, tl) = self.wrap_iov_lens(conf, layout).unwrap();
+            let (mut header, mut data, mut trailer) = (vec![0; hl], msg.to_vec(), vec![0; tl]);
+            let (h, t) = self
+                .wrap_iov(rng, conf, layout, &mut header, &mut data, &mut trailer)
+                .unwrap();
+            [&header[..h], &data, &trailer[..t]].concat()
+        }
+        fn unwrap_iov_msg(&mut self, mut tok: Vec<u8>, len: usize) -> (Vec<u8>, bool) {
+            // The split as a receiver reads it off the token; MIT sends RRC 0.
+            let (h, t) = self.unwrap_iov_lens(&tok).unwrap();
+            assert_eq!(tok.len(), h + len + t);
+            let (header, rest) = tok.split_at_mut(h);
+            let (data, trailer) = rest.split_at_mut(len);
+            let sealed = self.unwrap_iov(header, data, trailer).unwrap();
+            (data.to_vec(), sealed)
         }
         fn unwrap_msg(&mut self, tok: &mut [u8]) -> (Vec<u8>, bool) {
             let (range, sealed) = self.unwrap(tok).unwrap();

@@ -4,15 +4,14 @@
 //! The MAC covers the plaintext, so decryption must decrypt before it can verify;
 //! on a bad MAC the decrypted bytes are wiped before the error is returned.
 
-use core::ops::Range;
-
 use hmac::Hmac;
 use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{dk_aes, layout, usage_constant};
+use super::rfc3961::{dk_aes, usage_constant};
 use crate::{Error, Result};
 
 /// HMAC-SHA1-96: the MAC and checksum length.
@@ -40,34 +39,25 @@ pub(crate) fn derive(base: &[u8], usage: u32, kind: u8, out: &mut [u8]) -> Resul
     dk_aes(base, &usage_constant(usage, kind), out)
 }
 
-/// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
-/// returns the ciphertext length.
-pub(crate) fn encrypt(
-    ke: &[u8],
-    ki: &[u8],
-    confounder: &[u8],
-    buf: &mut [u8],
-    plaintext_len: usize,
-) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, MAC_LEN)?;
-    hmac_into::<Hmac<Sha1>>(ki, &[body], mac)?;
+/// Encrypts `body` (`confounder | plaintext`, confounder in place) in place
+/// and writes the MAC to `mac` (12 bytes).
+pub(crate) fn seal(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &mut [u8]) -> Result<()> {
+    hmac_into::<Hmac<Sha1>>(ki, &body.parts(), mac)?;
     cts::encrypt_with(&AesEnc::new(ke)?, &[0; BLOCK_LEN], body)?;
-    Ok(total)
+    Ok(())
 }
 
-/// Decrypts the whole ciphertext `buf` in place; returns the plaintext range.
-pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(MAC_LEN)
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
+/// Decrypts `body` in place and checks `mac`; on a bad MAC the decrypted
+/// bytes are wiped.
+pub(crate) fn open(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &[u8]) -> Result<()> {
+    if mac.len() != MAC_LEN {
+        return Err(Error::BadCiphertextLength {
+            len: body.len().saturating_add(mac.len()),
+        });
+    }
     cts::decrypt_with(&AesDec::new(ke)?, &[0; BLOCK_LEN], body)?;
     let mut expected = [0u8; MAC_LEN];
-    hmac_into::<Hmac<Sha1>>(ki, &[body], &mut expected)?;
+    hmac_into::<Hmac<Sha1>>(ki, &body.parts(), &mut expected)?;
     let ok = ct_eq(&expected, mac);
     expected.zeroize();
     if !ok {
@@ -76,7 +66,7 @@ pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usiz
             what: "ciphertext checksum",
         });
     }
-    Ok(BLOCK_LEN..body_len)
+    Ok(())
 }
 
 /// hmac-sha1-96-aes*: HMAC-SHA1(Kc, data)[..12].

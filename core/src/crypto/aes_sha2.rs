@@ -5,15 +5,14 @@
 //! (the default cipher state). The MAC covers the ciphertext, so decryption
 //! verifies first and only then decrypts.
 
-use core::ops::Range;
-
 use hmac::Hmac;
 use sha2::{Sha256, Sha384};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{layout, usage_constant};
+use super::rfc3961::usage_constant;
 use crate::{Error, Result};
 
 /// RFC 8009 section 4: the default PBKDF2 iteration count.
@@ -133,45 +132,41 @@ pub(crate) fn derive(
     kdf(variant, base, &usage_constant(usage, kind), out)
 }
 
-/// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder`;
-/// returns the ciphertext length.
-pub(crate) fn encrypt(
+/// Encrypts `body` (`N | plaintext`, N in place) in place and writes the MAC
+/// to `mac` (the variant's MAC length).
+pub(crate) fn seal(
     variant: Variant,
     ke: &[u8],
     ki: &[u8],
-    confounder: &[u8],
-    buf: &mut [u8],
-    plaintext_len: usize,
-) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, variant.mac_len())?;
+    body: &mut Segments<'_>,
+    mac: &mut [u8],
+) -> Result<()> {
     let iv = [0u8; BLOCK_LEN];
     cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
-    variant.hmac(ki, &[&iv, body], mac)?;
-    Ok(total)
+    let [a, b, c] = body.parts();
+    variant.hmac(ki, &[&iv, a, b, c], mac)
 }
 
-/// Verifies, then decrypts the whole ciphertext `buf` in place; returns the
-/// plaintext range. On a bad MAC the buffer is left as it was.
-pub(crate) fn decrypt(
+/// Checks `mac` over `body`, then decrypts `body` in place. On a bad MAC the
+/// body is left as it was.
+pub(crate) fn open(
     variant: Variant,
     ke: &[u8],
     ki: &[u8],
-    buf: &mut [u8],
-) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(variant.mac_len())
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
+    body: &mut Segments<'_>,
+    mac: &[u8],
+) -> Result<()> {
+    let len = body.len().saturating_add(mac.len());
+    if mac.len() != variant.mac_len() || body.len() < BLOCK_LEN {
+        return Err(Error::BadCiphertextLength { len });
+    }
     let iv = [0u8; BLOCK_LEN];
     let mut expected = [0u8; 24];
     let expected_mac = expected
         .get_mut(..variant.mac_len())
         .ok_or(Error::BadCiphertextLength { len })?;
-    variant.hmac(ki, &[&iv, body], expected_mac)?;
+    let [a, b, c] = body.parts();
+    variant.hmac(ki, &[&iv, a, b, c], expected_mac)?;
     let ok = ct_eq(expected_mac, mac);
     expected.zeroize();
     if !ok {
@@ -180,7 +175,7 @@ pub(crate) fn decrypt(
         });
     }
     cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
-    Ok(BLOCK_LEN..body_len)
+    Ok(())
 }
 
 /// hmac-sha256-128-aes128 / hmac-sha384-192-aes256: HMAC(Kc, data)[..h].

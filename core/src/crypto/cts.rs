@@ -8,7 +8,11 @@
 //! Messages shorter than one block are not defined (Kerberos always prepends a
 //! one-block confounder).
 //!
-//! Everything works in place on the caller's buffer, block by block.
+//! Everything works in place on the caller's buffer, which may be split into
+//! pieces (`Segments`: a GSS IOV token's header, data and trailer): runs of
+//! blocks inside one piece are processed where they lie (so a single buffer
+//! keeps the fast path, parallel decryption included), a block straddling two
+//! pieces through a 16-byte copy.
 
 use aes::cipher::consts::U16;
 use aes::cipher::typenum::Unsigned;
@@ -19,6 +23,7 @@ use aes::cipher::{
 use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
 use zeroize::Zeroize;
 
+use super::iov::Segments;
 use crate::{Error, Result};
 
 /// The AES block size.
@@ -96,23 +101,23 @@ impl AesDec {
 
 /// A whole CTS operation as one backend call (see [`AesEnc::with_backend`]);
 /// its outcome lands in `result`.
-struct Cts<'a> {
+struct Cts<'a, 'b> {
     iv: &'a Block,
-    buf: &'a mut [u8],
+    buf: &'a mut Segments<'b>,
     result: &'a mut Result<Block>,
 }
 
-impl BlockSizeUser for Cts<'_> {
+impl BlockSizeUser for Cts<'_, '_> {
     type BlockSize = U16;
 }
 
-impl BlockCipherEncClosure for Cts<'_> {
+impl BlockCipherEncClosure for Cts<'_, '_> {
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
         *self.result = cts_encrypt(backend, self.iv, self.buf);
     }
 }
 
-impl BlockCipherDecClosure for Cts<'_> {
+impl BlockCipherDecClosure for Cts<'_, '_> {
     fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
         *self.result = cts_decrypt(backend, self.iv, self.buf);
     }
@@ -185,17 +190,8 @@ fn xor_into(dst: &mut Block, src: &[u8]) {
     dst.iter_mut().zip(src).for_each(|(d, s)| *d ^= s);
 }
 
-fn load(src: &[u8]) -> Result<Block> {
-    let mut block = [0u8; BLOCK_LEN];
-    block
-        .get_mut(..src.len())
-        .ok_or(Error::BadCiphertextLength { len: src.len() })?
-        .copy_from_slice(src);
-    Ok(block)
-}
-
 /// Number of blocks before the final (possibly partial) one, and the final
-/// block's length (1..=16), for a message of `len > 16` bytes.
+/// block's length (1..=16), for a message of `len >= 16` bytes.
 fn split(len: usize) -> Result<(usize, usize)> {
     let lead = len
         .checked_sub(1)
@@ -215,15 +211,16 @@ fn split(len: usize) -> Result<(usize, usize)> {
 /// the second-to-last output block, or the only one). A key of another length
 /// is `BadKeyLength` with etype 0 (raw AES has no etype number).
 pub fn encrypt(key: &[u8], iv: &Block, buf: &mut [u8]) -> Result<Block> {
-    encrypt_with(&AesEnc::new(key)?, iv, buf)
+    encrypt_with(&AesEnc::new(key)?, iv, &mut Segments::one(buf))
 }
 
 /// Decrypts `buf` in place; see [`encrypt`]. Returns the next cipher state.
 pub fn decrypt(key: &[u8], iv: &Block, buf: &mut [u8]) -> Result<Block> {
-    decrypt_with(&AesDec::new(key)?, iv, buf)
+    decrypt_with(&AesDec::new(key)?, iv, &mut Segments::one(buf))
 }
 
-pub(crate) fn encrypt_with(aes: &AesEnc, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+/// Encrypts the concatenation of `buf`'s pieces in place; see [`encrypt`].
+pub(crate) fn encrypt_with(aes: &AesEnc, iv: &Block, buf: &mut Segments<'_>) -> Result<Block> {
     let mut result = Err(Error::WrongState);
     aes.with_backend(Cts {
         iv,
@@ -233,7 +230,8 @@ pub(crate) fn encrypt_with(aes: &AesEnc, iv: &Block, buf: &mut [u8]) -> Result<B
     result
 }
 
-pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut [u8]) -> Result<Block> {
+/// Decrypts the concatenation of `buf`'s pieces in place; see [`encrypt`].
+pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut Segments<'_>) -> Result<Block> {
     let mut result = Err(Error::WrongState);
     aes.with_backend(Cts {
         iv,
@@ -241,93 +239,116 @@ pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut [u8]) -> Result<B
         result: &mut result,
     });
     result
+}
+
+/// CBC over the bytes `..end` of `buf` (whole blocks), chaining from `prev`:
+/// runs of blocks inside one piece go to `cbc` where they lie, a block that
+/// straddles two pieces through a copy. `cbc` is a trait object so that one
+/// copy of this loop serves encryption and decryption (flash).
+fn cbc_pieces(
+    buf: &mut Segments<'_>,
+    end: usize,
+    prev: &mut Block,
+    cbc: &mut dyn FnMut(&mut Block, &mut [u8]),
+) -> Result<()> {
+    let mut at = 0usize;
+    let mut block = [0u8; BLOCK_LEN];
+    while at < end {
+        let run_len = buf.run(at, end.saturating_sub(at)).len();
+        let whole = run_len.saturating_sub(run_len % BLOCK_LEN);
+        // One call site for `cbc`, so that it inlines.
+        let straddles = whole == 0;
+        if straddles {
+            buf.copy(at, &mut block, false)?;
+        }
+        let target = if straddles {
+            block.as_mut_slice()
+        } else {
+            buf.run(at, whole)
+        };
+        cbc(prev, target);
+        let done = target.len();
+        if straddles {
+            buf.copy(at, &mut block, true)?;
+        }
+        at = at.saturating_add(done);
+    }
+    block.zeroize();
+    Ok(())
+}
+
+/// Offset of the final (possibly partial) block and its length, for a
+/// message of at least one block.
+fn final_block(len: usize) -> Result<(usize, usize)> {
+    if len < BLOCK_LEN {
+        return Err(Error::BadCiphertextLength { len });
+    }
+    let (lead, last_len) = split(len)?;
+    let at = lead
+        .checked_mul(BLOCK_LEN)
+        .ok_or(Error::BadCiphertextLength { len })?;
+    Ok((at, last_len))
 }
 
 fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     aes: &B,
     iv: &Block,
-    buf: &mut [u8],
+    buf: &mut Segments<'_>,
 ) -> Result<Block> {
     let len = buf.len();
-    if len < BLOCK_LEN {
-        return Err(Error::BadCiphertextLength { len });
-    }
-    if len == BLOCK_LEN {
-        let mut block = load(buf)?;
-        xor_into(&mut block, iv);
-        aes.encrypt_block_inplace((&mut block).into());
-        buf.copy_from_slice(&block);
-        return Ok(block);
-    }
-    let (lead, last_len) = split(len)?;
-    let (head, tail) = buf.split_at_mut(
-        lead.checked_mul(BLOCK_LEN)
-            .ok_or(Error::BadCiphertextLength { len })?,
-    );
-
-    // Plain CBC over every block before the final one.
+    let (last_at, last_len) = final_block(len)?;
+    let bad = Error::BadCiphertextLength { len };
+    // Plain CBC over every block before the final one (a one-block message
+    // is plain CBC and ends here).
     let mut prev = *iv;
-    cbc_encrypt(aes, &mut prev, head);
+    cbc_pieces(buf, last_at.max(BLOCK_LEN), &mut prev, &mut |p, d| {
+        cbc_encrypt(aes, p, d)
+    })?;
+    let Some(second_last_at) = last_at.checked_sub(BLOCK_LEN) else {
+        return Ok(prev);
+    };
     // `prev` is now the last full ciphertext block C[n-2]; the final plaintext
     // block, zero padded, chains from it.
-    let mut stolen = load(tail)?;
+    let mut stolen = [0u8; BLOCK_LEN];
+    buf.copy(last_at, stolen.get_mut(..last_len).ok_or(bad)?, false)?;
     xor_into(&mut stolen, &prev);
     aes.encrypt_block_inplace((&mut stolen).into());
 
     // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`.
-    let second_last = head
-        .rchunks_exact_mut(BLOCK_LEN)
-        .next()
-        .ok_or(Error::BadCiphertextLength { len })?;
-    second_last.copy_from_slice(&stolen);
-    tail.copy_from_slice(
-        prev.get(..last_len)
-            .ok_or(Error::BadCiphertextLength { len })?,
-    );
+    buf.copy(second_last_at, &mut stolen.clone(), true)?;
+    buf.copy(last_at, prev.get_mut(..last_len).ok_or(bad)?, true)?;
     Ok(stolen)
 }
 
 fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     aes: &B,
     iv: &Block,
-    buf: &mut [u8],
+    buf: &mut Segments<'_>,
 ) -> Result<Block> {
     let len = buf.len();
-    if len < BLOCK_LEN {
-        return Err(Error::BadCiphertextLength { len });
-    }
-    if len == BLOCK_LEN {
-        let cipher = load(buf)?;
-        let mut block = cipher;
-        aes.decrypt_block_inplace((&mut block).into());
-        xor_into(&mut block, iv);
-        buf.copy_from_slice(&block);
-        return Ok(cipher);
-    }
-    let (lead, last_len) = split(len)?;
-    let (head, tail) = buf.split_at_mut(
-        lead.checked_mul(BLOCK_LEN)
-            .ok_or(Error::BadCiphertextLength { len })?,
-    );
-    let (cbc_part, swapped) = head
-        .split_at_mut_checked(
-            head.len()
-                .checked_sub(BLOCK_LEN)
-                .ok_or(Error::BadCiphertextLength { len })?,
-        )
-        .ok_or(Error::BadCiphertextLength { len })?;
-
+    let (last_at, last_len) = final_block(len)?;
+    let bad = Error::BadCiphertextLength { len };
+    // Plain CBC up to the swapped blocks (a one-block message is plain CBC
+    // and ends here).
     let mut prev = *iv;
-    cbc_decrypt(aes, &mut prev, cbc_part);
+    let swapped = last_at.checked_sub(BLOCK_LEN);
+    cbc_pieces(buf, swapped.unwrap_or(BLOCK_LEN), &mut prev, &mut |p, d| {
+        cbc_decrypt(aes, p, d)
+    })?;
+    let Some(swapped_at) = swapped else {
+        return Ok(prev);
+    };
 
     // The block in the second-to-last position is the encryption of the
     // padded final plaintext chained from the original C[n-2]. Decrypting it
     // yields P[n-1] ^ C[n-2] on the first `last_len` bytes and, since the
     // padding was zero, the stolen tail of C[n-2] on the rest.
-    let stolen = load(swapped)?;
+    let mut stolen = [0u8; BLOCK_LEN];
+    buf.copy(swapped_at, &mut stolen, false)?;
     let mut mixed = stolen;
     aes.decrypt_block_inplace((&mut mixed).into());
-    let mut original = load(tail)?;
+    let mut original = [0u8; BLOCK_LEN];
+    buf.copy(last_at, original.get_mut(..last_len).ok_or(bad)?, false)?;
     original
         .iter_mut()
         .zip(mixed.iter())
@@ -338,12 +359,10 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     let mut second_last = original;
     aes.decrypt_block_inplace((&mut second_last).into());
     xor_into(&mut second_last, &prev);
-    swapped.copy_from_slice(&second_last);
-    tail.copy_from_slice(
-        mixed
-            .get(..last_len)
-            .ok_or(Error::BadCiphertextLength { len })?,
-    );
+    buf.copy(swapped_at, &mut second_last, true)?;
+    buf.copy(last_at, mixed.get_mut(..last_len).ok_or(bad)?, true)?;
+    second_last.zeroize();
+    mixed.zeroize();
     Ok(stolen)
 }
 
@@ -374,6 +393,37 @@ mod tests {
             let next_dec = decrypt(&key, &iv, &mut buf[..len]).unwrap();
             assert_eq!(&buf[..len], &plain[..len], "len {len}");
             assert_eq!(next_enc, next_dec);
+        }
+    }
+
+    #[test]
+    fn pieces_give_the_single_buffer_result() {
+        // Every split of the message into three pieces, so blocks straddle
+        // the boundaries at every offset: same ciphertext and cipher state
+        // as one buffer, and decryption restores the plaintext.
+        let key = [9u8; 16];
+        let iv = [3u8; 16];
+        let plain: [u8; 70] = core::array::from_fn(|i| (i * 5 + 1) as u8);
+        for len in [16, 17, 31, 32, 33, 48, 64, 70] {
+            let mut whole = plain;
+            let state = encrypt(&key, &iv, &mut whole[..len]).unwrap();
+            for i in 0..=len {
+                for j in i..=len {
+                    let mut buf = plain;
+                    let (a, rest) = buf[..len].split_at_mut(i);
+                    let (b, c) = rest.split_at_mut(j - i);
+                    let aes = AesEnc::new(&key).unwrap();
+                    let got = encrypt_with(&aes, &iv, &mut Segments::new(a, b, c));
+                    assert_eq!(got, Ok(state), "len {len} split {i}/{j}");
+                    assert_eq!(buf[..len], whole[..len], "len {len} split {i}/{j}");
+                    let (a, rest) = buf[..len].split_at_mut(i);
+                    let (b, c) = rest.split_at_mut(j - i);
+                    let aes = AesDec::new(&key).unwrap();
+                    let got = decrypt_with(&aes, &iv, &mut Segments::new(a, b, c));
+                    assert_eq!(got, Ok(state));
+                    assert_eq!(buf[..len], plain[..len], "len {len} split {i}/{j}");
+                }
+            }
         }
     }
 

@@ -13,9 +13,10 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::aes_sha2::Variant;
-use super::cts::AesEnc;
+use super::cts::{AesEnc, BLOCK_LEN};
+use super::iov::Segments;
 use super::mac::ct_eq;
-use super::rfc3961::DkJob;
+use super::rfc3961::{layout, DkJob};
 use super::{aes_sha1, aes_sha2, rc4_hmac, rfc3961};
 use crate::{Error, Result};
 
@@ -808,52 +809,103 @@ impl KeysRef<'_> {
         buf: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize> {
-        let key_len = self.etype.key_len();
         match self.etype {
-            Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196 => aes_sha1::encrypt(
-                self.ke(key_len),
-                self.ki(key_len),
-                confounder,
-                buf,
-                plaintext_len,
-            ),
-            Etype::Aes128CtsHmacSha256128 | Etype::Aes256CtsHmacSha384192 => {
-                let variant = self.etype.sha2().ok_or(self.etype.unsupported())?;
-                aes_sha2::encrypt(
-                    variant,
-                    self.ke(key_len),
-                    self.ki(variant.mac_len()),
-                    confounder,
-                    buf,
-                    plaintext_len,
-                )
+            Etype::Aes128CtsHmacSha196
+            | Etype::Aes256CtsHmacSha196
+            | Etype::Aes128CtsHmacSha256128
+            | Etype::Aes256CtsHmacSha384192 => {
+                let mac_len = self.etype.trailer_len();
+                let (body, mac, total) = layout(buf, confounder, plaintext_len, mac_len)?;
+                self.aes_body(true, &mut Segments::one(body), mac)?;
+                Ok(total)
             }
             Etype::Rc4Hmac => {
                 rc4_hmac::encrypt(self.ki(rc4_hmac::KEY_LEN), confounder, buf, plaintext_len)
             }
             #[cfg(feature = "legacy")]
-            Etype::DesCbcMd5 => {
-                super::des::encrypt(self.ke(key_len), confounder, buf, plaintext_len)
+            Etype::DesCbcMd5 => super::des::encrypt(
+                self.ke(self.etype.key_len()),
+                confounder,
+                buf,
+                plaintext_len,
+            ),
+        }
+    }
+
+    /// Encrypts `body` (`confounder | plaintext`, the confounder slot filled
+    /// here from `rng`) in place, wherever its pieces lie, and writes the MAC
+    /// (`etype.trailer_len()` bytes) to `mac`: the ciphertext
+    /// [`KeysRef::encrypt`] produces, scattered. AES etypes only.
+    #[cfg(feature = "kerberos")]
+    pub(crate) fn seal_segments<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        body: &mut Segments<'_>,
+        mac: &mut [u8],
+    ) -> Result<()> {
+        let mut confounder = Zeroizing::new([0u8; BLOCK_LEN]);
+        rng.fill_bytes(confounder.as_mut_slice());
+        body.copy(0, confounder.as_mut_slice(), true)?;
+        self.aes_body(true, body, mac)
+    }
+
+    /// Verifies and decrypts what [`KeysRef::seal_segments`] produced, in
+    /// place; the plaintext follows the confounder. AES etypes only.
+    #[cfg(feature = "kerberos")]
+    pub(crate) fn open_segments(&self, body: &mut Segments<'_>, mac: &mut [u8]) -> Result<()> {
+        self.aes_body(false, body, mac)
+    }
+
+    /// The AES profiles over `body` (`confounder | plaintext`) in place, one
+    /// dispatch for single buffers and pieces alike: `seal` encrypts and
+    /// writes the MAC to `mac`, else the MAC is checked and `body` decrypted.
+    fn aes_body(&self, seal: bool, body: &mut Segments<'_>, mac: &mut [u8]) -> Result<()> {
+        let key_len = self.etype.key_len();
+        let ke = self.ke(key_len);
+        match (self.etype, self.etype.sha2()) {
+            (_, Some(variant)) => {
+                let ki = self.ki(variant.mac_len());
+                if seal {
+                    aes_sha2::seal(variant, ke, ki, body, mac)
+                } else {
+                    aes_sha2::open(variant, ke, ki, body, mac)
+                }
             }
+            (Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196, None) => {
+                let ki = self.ki(key_len);
+                if seal {
+                    aes_sha1::seal(ke, ki, body, mac)
+                } else {
+                    aes_sha1::open(ke, ki, body, mac)
+                }
+            }
+            _ => Err(self.etype.unsupported()),
         }
     }
 
     pub(crate) fn decrypt(&self, buf: &mut [u8]) -> Result<Range<usize>> {
-        let key_len = self.etype.key_len();
         match self.etype {
-            Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196 => {
-                aes_sha1::decrypt(self.ke(key_len), self.ki(key_len), buf)
-            }
-            Etype::Aes128CtsHmacSha256128 | Etype::Aes256CtsHmacSha384192 => {
-                let variant = self.etype.sha2().ok_or(self.etype.unsupported())?;
-                aes_sha2::decrypt(variant, self.ke(key_len), self.ki(variant.mac_len()), buf)
+            Etype::Aes128CtsHmacSha196
+            | Etype::Aes256CtsHmacSha196
+            | Etype::Aes128CtsHmacSha256128
+            | Etype::Aes256CtsHmacSha384192 => {
+                let len = buf.len();
+                let body_len = len
+                    .checked_sub(self.etype.trailer_len())
+                    .filter(|body| *body >= BLOCK_LEN)
+                    .ok_or(Error::BadCiphertextLength { len })?;
+                let (body, mac) = buf
+                    .split_at_mut_checked(body_len)
+                    .ok_or(Error::BadCiphertextLength { len })?;
+                self.aes_body(false, &mut Segments::one(body), mac)?;
+                Ok(BLOCK_LEN..body_len)
             }
             Etype::Rc4Hmac => {
                 let alternate = self.rc4_alternate.then(|| self.ke(rc4_hmac::KEY_LEN));
                 rc4_hmac::decrypt(self.ki(rc4_hmac::KEY_LEN), alternate, buf)
             }
             #[cfg(feature = "legacy")]
-            Etype::DesCbcMd5 => super::des::decrypt(self.ke(key_len), buf),
+            Etype::DesCbcMd5 => super::des::decrypt(self.ke(self.etype.key_len()), buf),
         }
     }
 

@@ -31,6 +31,7 @@ mod des;
 mod etype;
 #[cfg(test)]
 mod etype_tests;
+pub(crate) mod iov;
 mod mac;
 mod rc4_hmac;
 mod rfc3961;

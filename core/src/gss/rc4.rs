@@ -31,6 +31,7 @@ use rc4::{Rc4, StreamCipher};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::gss::IovLayout;
 use crate::{Error, Result};
 
 /// The rc4-hmac context key length.
@@ -171,9 +172,11 @@ fn framing(tok_len: usize) -> Result<([u8; MAX_FRAMING_LEN], usize)> {
     Ok((out, used))
 }
 
-/// Checks the RFC 2743 framing around a whole token (strict DER: minimal definite
-/// length that covers exactly the rest of `token`) and returns the framing's length.
-fn parse_framing(token: &[u8]) -> Result<usize> {
+/// Checks the RFC 2743 framing at the start of `token`, a token of `total`
+/// bytes in all (strict DER: minimal definite length that covers exactly the
+/// rest of the token; `None`: the length is not checked) and returns the
+/// framing's length.
+fn parse_framing(token: &[u8], total: Option<usize>) -> Result<usize> {
     const WHAT: &str = "GSS token framing";
     let (&tag, rest) = token.split_first().ok_or(Error::Truncated { what: WHAT })?;
     if tag != FRAMING_TAG {
@@ -208,10 +211,17 @@ fn parse_framing(token: &[u8]) -> Result<usize> {
             rest,
         )
     };
-    match rest.len().cmp(&len) {
-        core::cmp::Ordering::Less => return Err(Error::Truncated { what: WHAT }),
-        core::cmp::Ordering::Greater => return Err(Error::Malformed { what: WHAT }),
-        core::cmp::Ordering::Equal => {}
+    if let Some(total) = total {
+        let remaining = token
+            .len()
+            .checked_sub(rest.len())
+            .and_then(|used| total.checked_sub(used))
+            .ok_or(Error::Truncated { what: WHAT })?;
+        match remaining.cmp(&len) {
+            core::cmp::Ordering::Less => return Err(Error::Truncated { what: WHAT }),
+            core::cmp::Ordering::Greater => return Err(Error::Malformed { what: WHAT }),
+            core::cmp::Ordering::Equal => {}
+        }
     }
     let (oid, inner) = rest
         .split_at_checked(KRB5_OID.len())
@@ -378,7 +388,7 @@ impl Rc4Hmac {
     pub fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<()> {
         const WHAT: &str = "MIC token";
         self.guard(|s| {
-            let at = parse_framing(token)?;
+            let at = parse_framing(token, Some(token.len()))?;
             let inner = token.get(at..).ok_or(Error::WrongState)?;
             let (h, rest) = split8(inner, WHAT)?;
             let (snd_seq, rest) = split8(rest, WHAT)?;
@@ -416,6 +426,64 @@ impl Rc4Hmac {
         })
     }
 
+    /// Header and trailer lengths of an IOV Wrap token: the longest header (the
+    /// framing's length depends on the message's) and the one byte of
+    /// padding. rc4-hmac tokens are not rotated: `layout` changes nothing.
+    pub fn wrap_iov_lens(&self, _confidential: bool, _layout: IovLayout) -> (usize, usize) {
+        (WRAP_HEADER_LEN, WRAP_TRAILER_LEN)
+    }
+
+    /// The framing of a Wrap token around `data_len` bytes of message, and the
+    /// length of everything before the message (framing and fixed part).
+    fn wrap_framing(data_len: usize) -> Result<([u8; MAX_FRAMING_LEN], usize, usize)> {
+        let (frame, frame_len) = framing(
+            WRAP_TOKEN_LEN
+                .checked_add(data_len)
+                .and_then(|n| n.checked_add(PAD_LEN))
+                .ok_or(Error::BufferTooSmall { needed: usize::MAX })?,
+        )?;
+        let head = frame_len
+            .checked_add(WRAP_TOKEN_LEN)
+            .ok_or(Error::WrongState)?;
+        Ok((frame, frame_len, head))
+    }
+
+    /// Protects `data` in place as the Wrap token `fixed | data | pad`:
+    /// writes `frame`, the fixed part (`fixed`, 32 bytes after the framing)
+    /// and the padding (`pad`, one byte).
+    fn seal_split<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        frame: &[u8],
+        fixed: &mut [u8],
+        data: &mut [u8],
+        pad: &mut [u8],
+    ) -> Result<()> {
+        pad.fill(0x01);
+        let seq = self.next_send_seq();
+        let mut h = [0xffu8; 8];
+        let seal_alg = if confidential {
+            SEAL_ALG_RC4
+        } else {
+            SEAL_ALG_NONE
+        };
+        concat_into(&mut h, &[&TOK_WRAP, &SGN_ALG_HMAC_MD5, &seal_alg])?;
+        let mut confounder = Zeroizing::new([0u8; CONFOUNDER_LEN]);
+        rng.fill_bytes(&mut *confounder);
+        let cksum = self.checksum(USAGE_WRAP, &[&h, &*confounder, data, pad])?;
+        if confidential {
+            // One keystream over confounder, data and padding.
+            let mut cipher = self.data_cipher(seq)?;
+            rc4_apply(&mut cipher, &mut *confounder)?;
+            rc4_apply(&mut cipher, data)?;
+            rc4_apply(&mut cipher, pad)?;
+        }
+        let snd_seq = self.seal_seq(seq, &cksum)?;
+        concat_into(fixed, &[frame, &h, &snd_seq, &cksum, &*confounder])?;
+        Ok(())
+    }
+
     /// GSS_Wrap in place. The message is at `buf[wrap_header_len(confidential)..]
     /// [..data_len]`; returns the token length, the token being `buf[..len]`.
     pub fn wrap<R: CryptoRng + ?Sized>(
@@ -432,122 +500,192 @@ impl Rc4Hmac {
         let buf = buf
             .get_mut(..needed)
             .ok_or(Error::BufferTooSmall { needed })?;
-        let padded_len = data_len.checked_add(PAD_LEN).ok_or(Error::WrongState)?;
-        let (frame, frame_len) = framing(
-            WRAP_TOKEN_LEN
-                .checked_add(padded_len)
-                .ok_or(Error::WrongState)?,
-        )?;
+        let (frame, frame_len, head) = Rc4Hmac::wrap_framing(data_len)?;
         self.guard(|s| {
             // Move the message down to right after the fixed part under the actual
             // framing. `region` is `shift + data_len` long, so `shift..` is in bounds.
-            let head = frame_len
-                .checked_add(WRAP_TOKEN_LEN)
-                .ok_or(Error::WrongState)?;
             let shift = WRAP_HEADER_LEN.checked_sub(head).ok_or(Error::WrongState)?;
             let region = buf
                 .get_mut(head..WRAP_HEADER_LEN.saturating_add(data_len))
                 .ok_or(Error::WrongState)?;
             region.copy_within(shift.., 0);
-            let total = head.checked_add(padded_len).ok_or(Error::WrongState)?;
+            let total = head
+                .checked_add(data_len)
+                .and_then(|n| n.checked_add(PAD_LEN))
+                .ok_or(Error::WrongState)?;
             let token = buf.get_mut(..total).ok_or(Error::WrongState)?;
             let (fixed, body) = token.split_at_mut_checked(head).ok_or(Error::WrongState)?;
-            let (_, pad) = body
+            let (data, pad) = body
                 .split_at_mut_checked(data_len)
                 .ok_or(Error::WrongState)?;
-            pad.fill(0x01);
-
-            let seq = s.next_send_seq();
-            let mut h = [0xffu8; 8];
-            let seal_alg = if confidential {
-                SEAL_ALG_RC4
-            } else {
-                SEAL_ALG_NONE
-            };
-            concat_into(&mut h, &[&TOK_WRAP, &SGN_ALG_HMAC_MD5, &seal_alg])?;
-            let mut confounder = Zeroizing::new([0u8; CONFOUNDER_LEN]);
-            rng.fill_bytes(&mut *confounder);
-            let cksum = s.checksum(USAGE_WRAP, &[&h, &*confounder, &*body])?;
-            if confidential {
-                // One keystream over confounder, data and padding.
-                let mut cipher = s.data_cipher(seq)?;
-                rc4_apply(&mut cipher, &mut *confounder)?;
-                rc4_apply(&mut cipher, body)?;
-            }
-            let snd_seq = s.seal_seq(seq, &cksum)?;
             let frame = frame.get(..frame_len).ok_or(Error::WrongState)?;
-            concat_into(fixed, &[frame, &h, &snd_seq, &cksum, &*confounder])?;
+            s.seal_split(rng, confidential, frame, fixed, data, pad)?;
             Ok(total)
         })
+    }
+
+    /// GSS_Wrap on a message in `data`, protected (with confidentiality,
+    /// encrypted) in place, with the framing and fixed part written to the
+    /// front of `header` and the padding to `trailer` (lengths from
+    /// [`Rc4Hmac::wrap_iov_lens`]; the header used is shorter for short
+    /// messages): the token is `header[..h] | data | trailer[..t]`, `(h, t)`
+    /// returned, byte for byte what [`Rc4Hmac::wrap`] emits.
+    pub fn wrap_iov<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        _layout: IovLayout,
+        header: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+    ) -> Result<(usize, usize)> {
+        let (frame, frame_len, head) = Rc4Hmac::wrap_framing(data.len())?;
+        let fixed = header
+            .get_mut(..head)
+            .ok_or(Error::BufferTooSmall { needed: head })?;
+        let pad = trailer.get_mut(..PAD_LEN).ok_or(Error::BufferTooSmall {
+            needed: WRAP_TRAILER_LEN,
+        })?;
+        self.guard(|s| {
+            let frame = frame.get(..frame_len).ok_or(Error::WrongState)?;
+            s.seal_split(rng, confidential, frame, fixed, data, pad)?;
+            Ok((head, PAD_LEN))
+        })
+    }
+
+    /// Verifies (and decrypts in place) the token `fixed | data | pad` whose
+    /// framing is checked: `fixed` is the 32 bytes after the framing. An
+    /// empty `pad` means the padding ends `data`; returns the message length
+    /// in `data` and whether it was sealed. On failure nothing unverified is
+    /// left in `data` or `pad`.
+    fn open_split(
+        &mut self,
+        fixed: &[u8],
+        data: &mut [u8],
+        pad: &mut [u8],
+    ) -> Result<(usize, bool)> {
+        const WHAT: &str = "Wrap token";
+        let (h, rest) = split8(fixed, WHAT)?;
+        let (snd_seq, rest) = split8(rest, WHAT)?;
+        let (cksum, rest) = split8(rest, WHAT)?;
+        let (confounder, _) = split8(rest, WHAT)?;
+        let [t0, t1, g0, g1, e0, e1, f0, f1] = *h;
+        if [t0, t1] != TOK_WRAP {
+            return Err(Error::Malformed {
+                what: "GSS token id",
+            });
+        }
+        if [g0, g1] != SGN_ALG_HMAC_MD5 {
+            return Err(Error::Malformed {
+                what: "Wrap token SGN_ALG",
+            });
+        }
+        let sealed = match [e0, e1] {
+            SEAL_ALG_RC4 => true,
+            SEAL_ALG_NONE => false,
+            _ => {
+                return Err(Error::Malformed {
+                    what: "Wrap token SEAL_ALG",
+                })
+            }
+        };
+        if [f0, f1] != [0xff; 2] {
+            return Err(Error::Malformed {
+                what: "Wrap token filler",
+            });
+        }
+        let (seq, dir) = self.open_seq(snd_seq, cksum)?;
+        let mut conf = Zeroizing::new(*confounder);
+        if sealed {
+            let mut cipher = self.data_cipher(seq)?;
+            rc4_apply(&mut cipher, &mut *conf)?;
+            rc4_apply(&mut cipher, data)?;
+            rc4_apply(&mut cipher, pad)?;
+        }
+        let checked = (|| {
+            let expect = self.checksum(USAGE_WRAP, &[h, &*conf, data, pad])?;
+            if !bool::from(expect.as_slice().ct_eq(cksum.as_slice())) {
+                return Err(Error::Integrity {
+                    what: "Wrap token checksum",
+                });
+            }
+            self.check_direction(dir)?;
+            // The padding is the whole trailer, or the end of one buffer.
+            let data_len = if pad.is_empty() {
+                padding_start(data)?
+            } else if padding_start(pad)? == 0 {
+                data.len()
+            } else {
+                return Err(Error::Malformed {
+                    what: "Wrap token padding",
+                });
+            };
+            self.check_recv_seq(seq)?;
+            Ok(data_len)
+        })();
+        match checked {
+            Ok(data_len) => Ok((data_len, sealed)),
+            Err(e) => {
+                // Nothing unverified reaches the caller.
+                data.zeroize();
+                pad.zeroize();
+                Err(e)
+            }
+        }
     }
 
     /// GSS_Unwrap in place; returns where the message lies in `buf` and whether it
     /// was sealed.
     pub fn unwrap(&mut self, buf: &mut [u8]) -> Result<(Range<usize>, bool)> {
-        const WHAT: &str = "Wrap token";
         self.guard(|s| {
-            let at = parse_framing(buf)?;
+            let at = parse_framing(buf, Some(buf.len()))?;
             let start = at.checked_add(WRAP_TOKEN_LEN).ok_or(Error::WrongState)?;
             let (fixed, body) = buf
                 .split_at_mut_checked(start)
-                .ok_or(Error::Truncated { what: WHAT })?;
+                .ok_or(Error::Truncated { what: "Wrap token" })?;
             let fixed = fixed.get(at..).ok_or(Error::WrongState)?;
-            let (h, rest) = split8(fixed, WHAT)?;
-            let (snd_seq, rest) = split8(rest, WHAT)?;
-            let (cksum, rest) = split8(rest, WHAT)?;
-            let (confounder, _) = split8(rest, WHAT)?;
-            let [t0, t1, g0, g1, e0, e1, f0, f1] = *h;
-            if [t0, t1] != TOK_WRAP {
-                return Err(Error::Malformed {
-                    what: "GSS token id",
+            let (data_len, sealed) = s.open_split(fixed, body, &mut [])?;
+            Ok((start..start.saturating_add(data_len), sealed))
+        })
+    }
+
+    /// How to split a received Wrap token for [`Rc4Hmac::unwrap_iov`]: its
+    /// header and trailer lengths, from its first bytes (the framing: at most
+    /// 17). The trailer is the one byte of padding every known sender writes.
+    pub fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        let at = parse_framing(token, None)?;
+        Ok((at.saturating_add(WRAP_TOKEN_LEN), PAD_LEN))
+    }
+
+    /// GSS_Unwrap of a token split into `header | data | trailer`: verifies it
+    /// and decrypts `data` in place (the message is then all of `data`);
+    /// returns whether it was sealed. `header` must be the framing and fixed
+    /// part exactly, `trailer` the whole padding (one byte from this module,
+    /// MIT and Windows, which pad by the RC4 block size of 1); another split
+    /// is [`Error::IovSlices`] (or, for a trailer that is not exactly the
+    /// padding, a malformed-padding error). Like `unwrap`, any error fails the
+    /// context.
+    pub fn unwrap_iov(
+        &mut self,
+        header: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+    ) -> Result<bool> {
+        self.guard(|s| {
+            let total = header
+                .len()
+                .checked_add(data.len())
+                .and_then(|n| n.checked_add(trailer.len()))
+                .ok_or(Error::WrongState)?;
+            let at = parse_framing(header, Some(total))?;
+            let fixed = header.get(at..).unwrap_or_default();
+            if fixed.len() != WRAP_TOKEN_LEN || trailer.is_empty() {
+                return Err(Error::IovSlices {
+                    header: at.saturating_add(WRAP_TOKEN_LEN),
+                    trailer: PAD_LEN,
                 });
             }
-            if [g0, g1] != SGN_ALG_HMAC_MD5 {
-                return Err(Error::Malformed {
-                    what: "Wrap token SGN_ALG",
-                });
-            }
-            let sealed = match [e0, e1] {
-                SEAL_ALG_RC4 => true,
-                SEAL_ALG_NONE => false,
-                _ => {
-                    return Err(Error::Malformed {
-                        what: "Wrap token SEAL_ALG",
-                    })
-                }
-            };
-            if [f0, f1] != [0xff; 2] {
-                return Err(Error::Malformed {
-                    what: "Wrap token filler",
-                });
-            }
-            let (seq, dir) = s.open_seq(snd_seq, cksum)?;
-            let mut conf = Zeroizing::new(*confounder);
-            if sealed {
-                let mut cipher = s.data_cipher(seq)?;
-                rc4_apply(&mut cipher, &mut *conf)?;
-                rc4_apply(&mut cipher, body)?;
-            }
-            let checked = (|| {
-                let expect = s.checksum(USAGE_WRAP, &[h, &*conf, body])?;
-                if !bool::from(expect.as_slice().ct_eq(cksum.as_slice())) {
-                    return Err(Error::Integrity {
-                        what: "Wrap token checksum",
-                    });
-                }
-                s.check_direction(dir)?;
-                let data_len = padding_start(body)?;
-                s.check_recv_seq(seq)?;
-                Ok(data_len)
-            })();
-            match checked {
-                Ok(data_len) => Ok((start..start.saturating_add(data_len), sealed)),
-                Err(e) => {
-                    // Nothing unverified reaches the caller.
-                    body.zeroize();
-                    Err(e)
-                }
-            }
+            s.open_split(fixed, data, trailer).map(|(_, sealed)| sealed)
         })
     }
 }
@@ -1034,12 +1172,196 @@ mod tests {
             assert_eq!(f[..used], spec_framing(tok_len)[..]);
             let mut whole = TVec::from_slice(&f[..used]).unwrap();
             whole.resize(used + tok_len, 0).unwrap();
-            assert_eq!(parse_framing(&whole), Ok(used));
+            assert_eq!(parse_framing(&whole, Some(whole.len())), Ok(used));
         }
         assert_eq!(
             framing(u32::MAX as usize),
             Err(Error::CapacityExceeded {
                 what: "GSS token length"
+            })
+        );
+    }
+
+    // ---- IOV form ----
+
+    /// The lengths plus the framing's DER length-form boundaries.
+    const IOV_LENGTHS: [usize; 13] = [0, 1, 15, 16, 17, 31, 32, 33, 83, 84, 211, 212, 1000];
+    const LAYOUTS: [IovLayout; 2] = [IovLayout::Trailer, IovLayout::Rotated];
+
+    struct Iov {
+        header: [u8; WRAP_HEADER_LEN],
+        h: usize,
+        data: [u8; 1000],
+        n: usize,
+        trailer: [u8; 4],
+        t: usize,
+    }
+
+    impl Iov {
+        fn wrap(c: &mut Rc4Hmac, conf: bool, layout: IovLayout, m: &[u8]) -> Iov {
+            let mut iov = Iov {
+                header: [0xee; WRAP_HEADER_LEN],
+                h: 0,
+                data: [0; 1000],
+                n: m.len(),
+                trailer: [0xee; 4],
+                t: 0,
+            };
+            iov.data[..m.len()].copy_from_slice(m);
+            (iov.h, iov.t) = c
+                .wrap_iov(
+                    &mut Counter(0),
+                    conf,
+                    layout,
+                    &mut iov.header,
+                    &mut iov.data[..m.len()],
+                    &mut iov.trailer,
+                )
+                .unwrap();
+            iov
+        }
+
+        fn split(tok: &[u8], h: usize, t: usize) -> Iov {
+            let n = tok.len() - h - t;
+            let mut iov = Iov {
+                header: [0; WRAP_HEADER_LEN],
+                h,
+                data: [0; 1000],
+                n,
+                trailer: [0; 4],
+                t,
+            };
+            iov.header[..h].copy_from_slice(&tok[..h]);
+            iov.data[..n].copy_from_slice(&tok[h..h + n]);
+            iov.trailer[..t].copy_from_slice(&tok[h + n..]);
+            iov
+        }
+
+        fn token(&self) -> TVec {
+            let mut t = TVec::from_slice(&self.header[..self.h]).unwrap();
+            t.extend_from_slice(&self.data[..self.n]).unwrap();
+            t.extend_from_slice(&self.trailer[..self.t]).unwrap();
+            t
+        }
+
+        fn unwrap(&mut self, c: &mut Rc4Hmac) -> Result<bool> {
+            c.unwrap_iov(
+                &mut self.header[..self.h],
+                &mut self.data[..self.n],
+                &mut self.trailer[..self.t],
+            )
+        }
+    }
+
+    #[test]
+    fn iov_tokens_are_the_in_place_tokens_and_cross_unwrap() {
+        let mut buf = [0u8; 1200];
+        for conf in [true, false] {
+            for layout in LAYOUTS {
+                for len in IOV_LENGTHS {
+                    let m = msg(len);
+                    let m = &m[..len];
+                    let (mut ini, mut acc) = pair();
+                    let (mut ini2, mut acc2) = pair();
+                    assert_eq!(ini.wrap_iov_lens(conf, layout), (WRAP_HEADER_LEN, 1));
+                    let n = wrap(&mut ini, conf, m, &mut buf);
+                    let mut iov = Iov::wrap(&mut ini2, conf, layout, m);
+                    // Same RNG output, same token; the header is what precedes the data.
+                    assert_eq!(iov.token(), buf[..n], "{conf} {len}");
+                    assert_eq!((iov.h, iov.t), (n - len - 1, 1));
+                    assert_eq!(iov.h, spec_framing(32 + len + 1).len() + 32);
+                    if conf && len > 0 {
+                        assert_ne!(&iov.data[..len], m);
+                    }
+                    let mut tok = iov.token();
+                    let (r, sealed) = acc.unwrap(&mut tok).unwrap();
+                    assert_eq!((&tok[r], sealed), (m, conf));
+                    assert_eq!(iov.unwrap(&mut acc2), Ok(conf));
+                    assert_eq!(&iov.data[..len], m);
+
+                    // From an in-place sender.
+                    let n = wrap(&mut acc, conf, m, &mut buf);
+                    // The split a receiver reads off the token's framing.
+                    assert_eq!(ini.unwrap_iov_lens(&buf[..17]), Ok((n - len - 1, 1)));
+                    let mut split = Iov::split(&buf[..n], n - len - 1, 1);
+                    assert_eq!(split.unwrap(&mut ini), Ok(conf));
+                    assert_eq!(&split.data[..len], m);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_flipped_byte_in_any_iov_slice_is_refused() {
+        for conf in [true, false] {
+            let m = msg(17);
+            let good = Iov::wrap(&mut pair().0, conf, IovLayout::Trailer, &m[..17]);
+            let total = good.h + good.n + good.t;
+            for i in 0..total {
+                let mut bad = Iov { ..good };
+                let byte = if i < good.h {
+                    &mut bad.header[i]
+                } else if i < good.h + good.n {
+                    &mut bad.data[i - good.h]
+                } else {
+                    &mut bad.trailer[i - good.h - good.n]
+                };
+                *byte ^= 0x01;
+                let (_, mut acc) = pair();
+                assert!(bad.unwrap(&mut acc).is_err(), "flip at {i}");
+                // Nothing unverified is released as plaintext.
+                if conf {
+                    assert_ne!(&bad.data[..17], &m[..17]);
+                }
+                assert_eq!(Iov { ..good }.unwrap(&mut acc), Err(Error::WrongState));
+            }
+            let (_, mut acc) = pair();
+            assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(conf));
+            assert_eq!(Iov { ..good }.unwrap(&mut acc), Err(Error::Replay));
+        }
+    }
+
+    #[test]
+    fn wrong_iov_slices_are_typed_errors() {
+        let (mut ini, mut acc) = pair();
+        let mut data = *b"data";
+        let mut header = [0u8; WRAP_HEADER_LEN];
+        let mut trailer = [0u8; 1];
+        // "data": short-form framing, 2 + 11 + 32 bytes of header.
+        for (h, t, needed) in [(44, 1, 45), (WRAP_HEADER_LEN, 0, 1)] {
+            assert_eq!(
+                ini.wrap_iov(
+                    &mut Counter(0),
+                    true,
+                    IovLayout::Trailer,
+                    &mut header[..h],
+                    &mut data,
+                    &mut trailer[..t]
+                ),
+                Err(Error::BufferTooSmall { needed })
+            );
+        }
+        // Refused sizes consumed no sequence number nor failed the context.
+        let good = Iov::wrap(&mut ini, true, IovLayout::Rotated, b"data");
+        assert_eq!(good.h, 45);
+        assert_eq!(Iov { ..good }.unwrap(&mut acc), Ok(true));
+
+        let good = Iov::wrap(&mut pair().0, true, IovLayout::Trailer, b"data");
+        let tok = good.token();
+        let want = Err(Error::IovSlices {
+            header: 45,
+            trailer: 1,
+        });
+        for (h, t) in [(46, 1), (44, 1), (45, 0)] {
+            let (_, mut acc) = pair();
+            assert_eq!(Iov::split(&tok, h, t).unwrap(&mut acc), want, "{h} {t}");
+        }
+        // A trailer that is not exactly the padding.
+        let (_, mut acc) = pair();
+        assert_eq!(
+            Iov::split(&tok, 45, 2).unwrap(&mut acc),
+            Err(Error::Malformed {
+                what: "Wrap token padding"
             })
         );
     }

@@ -12,6 +12,7 @@ use crate::der::{self, tag, Encode, Writer};
 use crate::gss::cfx::{self, Cfx};
 use crate::gss::rc4::{self, Rc4Hmac};
 use crate::gss::token::tok_id;
+use crate::gss::IovLayout;
 use crate::kerberos::wire::{
     error_code, KerberosString, PrincipalName, Realm, MAX_NAME_COMPONENTS,
 };
@@ -293,6 +294,43 @@ impl Session {
         })
     }
 
+    pub(crate) fn wrap_iov_lens(&self, confidential: bool, layout: IovLayout) -> (usize, usize) {
+        match &self.protection {
+            Protection::Cfx(c) => c.wrap_iov_lens(confidential, layout),
+            Protection::Rc4(r) => r.wrap_iov_lens(confidential, layout),
+        }
+    }
+
+    pub(crate) fn wrap_iov<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        confidential: bool,
+        layout: IovLayout,
+        [header, data, trailer]: [&mut [u8]; 3],
+    ) -> Result<(usize, usize)> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.wrap_iov(rng, confidential, layout, header, data, trailer),
+            Protection::Rc4(r) => r.wrap_iov(rng, confidential, layout, header, data, trailer),
+        })
+    }
+
+    pub(crate) fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
+        if self.failed {
+            return Err(Error::WrongState);
+        }
+        match &self.protection {
+            Protection::Cfx(c) => c.unwrap_iov_lens(token),
+            Protection::Rc4(r) => r.unwrap_iov_lens(token),
+        }
+    }
+
+    pub(crate) fn unwrap_iov(&mut self, [header, data, trailer]: [&mut [u8]; 3]) -> Result<bool> {
+        self.guard(|p| match p {
+            Protection::Cfx(c) => c.unwrap_iov(header, data, trailer),
+            Protection::Rc4(r) => r.unwrap_iov(header, data, trailer),
+        })
+    }
+
     /// Unwrap that insists on confidentiality: a peer answering a sealed
     /// message with an integrity-only token is a downgrade, and fails the
     /// context.
@@ -326,6 +364,12 @@ pub const MAX_WRAP_TRAILER_LEN: usize = max(
     cfx::HEADER_LEN + MAX_OVERHEAD - MAX_CONFOUNDER_LEN,
     rc4::WRAP_TRAILER_LEN,
 );
+
+/// Largest IOV Wrap header ([`IovLayout::Rotated`], confidential) of any
+/// etype: a static bound for `wrap_iov`'s header slice.
+pub const MAX_WRAP_IOV_HEADER_LEN: usize = MAX_WRAP_HEADER_LEN + MAX_WRAP_TRAILER_LEN;
+/// Largest IOV Wrap trailer ([`IovLayout::Trailer`], confidential) of any etype.
+pub const MAX_WRAP_IOV_TRAILER_LEN: usize = MAX_WRAP_TRAILER_LEN;
 
 /// Sizes before the etype is known: bounds over every etype.
 pub(crate) const fn worst_sizes() -> Sizes {

@@ -16,10 +16,12 @@ pub mod mint;
 pub mod replay;
 pub mod wire;
 
+pub use crate::gss::IovLayout;
 pub use acceptor::{Acceptor, AcceptorConfig, DEFAULT_CLOCK_SKEW_SECS, MAX_AP_REP_TOKEN_LEN};
 pub use checksum_8003::{flags as gss_flags, ChannelBindings, GssChecksum};
 pub use context::{
     krb_error_code, Identity, MAX_IDENTITY_COMPONENTS, MAX_IDENTITY_LEN, MAX_TOKEN_LEN,
+    MAX_WRAP_IOV_HEADER_LEN, MAX_WRAP_IOV_TRAILER_LEN,
 };
 pub use initiator::{Initiator, InitiatorConfig, Mech};
 pub use keytab::{KeyEntry, KeyTable};
