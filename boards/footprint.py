@@ -69,7 +69,6 @@ BUDGETS = {
 KNOWN_OVER = {
     "ntlm_flash": 29_300,   # 2026-11-26: 29,164 B (Unicode table already compacted)
     "full_flash": 91_700,   # 2026-11-26: 91,576 B (+2.8 KB of faster CTS/derivation, kept for 4.8x MIT's wrap speed)
-    "krb_ctx": 528,         # 2026-11-26: Acceptor 528 B, Initiator 392 B (compact Cfx: 280 B)
 }
 
 # Symbols a global allocator (or the alloc crate's allocation shims) brings.

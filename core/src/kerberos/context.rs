@@ -168,7 +168,6 @@ enum Protection {
 pub(crate) struct Session {
     protection: Protection,
     flags: u32,
-    max_token: usize,
     failed: bool,
 }
 
@@ -182,7 +181,6 @@ impl Session {
         send_seq: u32,
         recv_seq: u32,
         flags: u32,
-        max_token: usize,
     ) -> Result<Session> {
         let protection = if is_cfx(key.etype()) {
             Protection::Cfx(Cfx::new(
@@ -207,7 +205,6 @@ impl Session {
         Ok(Session {
             protection,
             flags,
-            max_token,
             failed: false,
         })
     }
@@ -239,7 +236,7 @@ impl Session {
 
     pub(crate) fn sizes(&self) -> Sizes {
         Sizes {
-            max_token: self.max_token,
+            max_token: MAX_TOKEN_LEN,
             max_signature: self.mic_len(),
             seal_header: self.wrap_header_len(true),
             seal_trailer: self.wrap_trailer_len(true),

@@ -287,7 +287,7 @@ impl<'a> Initiator<'a> {
             Ok(Progress::Continue { written })
         } else {
             // Without an AP-REP both directions start at our number.
-            let session = Session::new(&subkey, true, false, seq, seq, self.flags, MAX_TOKEN_LEN)?;
+            let session = Session::new(&subkey, true, false, seq, seq, self.flags)?;
             self.state = State::Established(session);
             Ok(Progress::Complete { written })
         }
@@ -364,7 +364,6 @@ impl<'a> Initiator<'a> {
             seq,
             recv_seq,
             self.flags,
-            MAX_TOKEN_LEN,
         )
     }
 
