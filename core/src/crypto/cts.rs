@@ -156,7 +156,7 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
             *w = *c;
         }
         let n = group.len();
-        if n == width {
+        if n == width || batch_is_cheap::<B>() {
             backend.decrypt_par_blocks_inplace(&mut work);
         } else if let Some(tail) = work.get_mut(..n) {
             backend.decrypt_tail_blocks_inplace(tail);
@@ -169,6 +169,34 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     }
     *prev = chain.into();
     work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
+}
+
+/// True for backends whose whole batch costs what one block does: the
+/// bitsliced software AES (2 blocks on 32-bit targets, 4 on 64-bit ones)
+/// computes every lane of its words at once. Their short groups and single
+/// blocks go through the batch too, so the single-block decryption (a second
+/// copy of the inverse cipher, about 2 KB of flash on thumbv7em) is never
+/// instantiated. Hardware backends (8 or more blocks) decrypt short groups
+/// block by block.
+const fn batch_is_cheap<B: BlockCipherDecBackend<BlockSize = U16>>() -> bool {
+    B::ParBlocksSize::USIZE <= 4
+}
+
+/// Decrypts one block in place (see [`batch_is_cheap`]).
+fn decrypt_block<B: BlockCipherDecBackend<BlockSize = U16>>(backend: &B, block: &mut Block) {
+    if batch_is_cheap::<B>() {
+        let mut work = ParBlocks::<B>::default();
+        if let Some(first) = work.first_mut() {
+            *first = AesBlock::from(*block);
+        }
+        backend.decrypt_par_blocks_inplace(&mut work);
+        if let Some(first) = work.first() {
+            *block = (*first).into();
+        }
+        work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
+    } else {
+        backend.decrypt_block_inplace(block.into());
+    }
 }
 
 /// One AES block as the cipher crates take it.
@@ -299,7 +327,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     if len == BLOCK_LEN {
         let cipher = load(buf)?;
         let mut block = cipher;
-        aes.decrypt_block_inplace((&mut block).into());
+        decrypt_block(aes, &mut block);
         xor_into(&mut block, iv);
         buf.copy_from_slice(&block);
         return Ok(cipher);
@@ -326,7 +354,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     // padding was zero, the stolen tail of C[n-2] on the rest.
     let stolen = load(swapped)?;
     let mut mixed = stolen;
-    aes.decrypt_block_inplace((&mut mixed).into());
+    decrypt_block(aes, &mut mixed);
     let mut original = load(tail)?;
     original
         .iter_mut()
@@ -336,7 +364,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     xor_into(&mut mixed, &original);
 
     let mut second_last = original;
-    aes.decrypt_block_inplace((&mut second_last).into());
+    decrypt_block(aes, &mut second_last);
     xor_into(&mut second_last, &prev);
     swapped.copy_from_slice(&second_last);
     tail.copy_from_slice(
