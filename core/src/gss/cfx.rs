@@ -394,7 +394,7 @@ impl Cfx {
             let ec = usize::from(ec);
             // Undo the sender's right rotation (RFC 4121 section 4.2.5).
             if let Some(shift) = usize::from(rrc).checked_rem(body.len()) {
-                body.rotate_left(shift);
+                crate::bytes::rotate_left(body, shift);
             }
             if flags & FLAG_SEALED != 0 {
                 let pt = s.seal_in().decrypt(body)?;

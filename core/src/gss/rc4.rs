@@ -448,7 +448,7 @@ impl Rc4Hmac {
             let region = buf
                 .get_mut(head..WRAP_HEADER_LEN.saturating_add(data_len))
                 .ok_or(Error::WrongState)?;
-            region.copy_within(shift.., 0);
+            crate::bytes::shift_to_front(region, shift);
             let total = head.checked_add(padded_len).ok_or(Error::WrongState)?;
             let token = buf.get_mut(..total).ok_or(Error::WrongState)?;
             let (fixed, body) = token.split_at_mut_checked(head).ok_or(Error::WrongState)?;

@@ -375,14 +375,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             (Progress::Complete { written }, session)
         } else {
             // Without an AP-REP both directions start at the client's number.
-            let session = Session::new(
-                context_key,
-                false,
-                false,
-                recv_seq,
-                recv_seq,
-                granted,
-            )?;
+            let session = Session::new(context_key, false, false, recv_seq, recv_seq, granted)?;
             (Progress::Complete { written: 0 }, session)
         };
         Ok((

@@ -357,14 +357,7 @@ impl<'a> Initiator<'a> {
             .as_ref()
             .filter(|k| is_cfx(subkey.etype()) || k.etype() != subkey.etype());
         let key = use_acceptor.unwrap_or(subkey);
-        Session::new(
-            key,
-            true,
-            use_acceptor.is_some(),
-            seq,
-            recv_seq,
-            self.flags,
-        )
+        Session::new(key, true, use_acceptor.is_some(), seq, recv_seq, self.flags)
     }
 
     fn session(&self) -> Result<&Session> {
