@@ -15,6 +15,7 @@ use aes::cipher::typenum::Unsigned;
 use aes::cipher::{
     Array, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockCipherEncBackend,
     BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
+    ParBlocksSizeUser,
 };
 use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
 use zeroize::Zeroize;
@@ -108,31 +109,77 @@ impl BlockSizeUser for Cts<'_> {
 
 impl BlockCipherEncClosure for Cts<'_> {
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        *self.result = cts_encrypt(backend, self.iv, self.buf);
+        let backend = Backend(backend);
+        *self.result = if batch_is_cheap::<B>() {
+            cts_encrypt(&backend as &dyn EncryptBlocks, self.iv, self.buf)
+        } else {
+            cts_encrypt(&backend, self.iv, self.buf)
+        };
     }
 }
 
 impl BlockCipherDecClosure for Cts<'_> {
     fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
-        *self.result = cts_decrypt(backend, self.iv, self.buf);
+        let backend = Backend(backend);
+        *self.result = if batch_is_cheap::<B>() {
+            cts_decrypt(&backend as &dyn DecryptBlocks, self.iv, self.buf)
+        } else {
+            cts_decrypt(&backend, self.iv, self.buf)
+        };
+    }
+}
+
+/// A cipher backend as the CTS and RFC 3961 code drive it. On the bitsliced
+/// software AES (see [`batch_is_cheap`]) that code runs over a trait object,
+/// so it exists once rather than once per key size (about 1 KB of flash on
+/// thumbv7em; an indirect call is nothing next to a software AES block);
+/// hardware backends keep their own inlined copy.
+pub(crate) struct Backend<'a, B>(pub(crate) &'a B);
+
+/// Block encryption (see [`Backend`]).
+pub(crate) trait EncryptBlocks {
+    /// Encrypts one block in place.
+    fn encrypt(&self, block: &mut Block);
+}
+
+impl<B: BlockCipherEncBackend<BlockSize = U16>> EncryptBlocks for Backend<'_, B> {
+    fn encrypt(&self, block: &mut Block) {
+        self.0.encrypt_block_inplace(block.into());
+    }
+}
+
+/// Block decryption (see [`Backend`]).
+trait DecryptBlocks {
+    /// Decrypts one block in place.
+    fn decrypt(&self, block: &mut Block);
+    /// CBC-decrypts whole blocks of `data` in place, chaining from `prev`
+    /// (left holding the last ciphertext block).
+    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]);
+}
+
+impl<B: BlockCipherDecBackend<BlockSize = U16>> DecryptBlocks for Backend<'_, B> {
+    fn decrypt(&self, block: &mut Block) {
+        decrypt_block(self.0, block);
+    }
+
+    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]) {
+        cbc_decrypt(self.0, prev, data);
     }
 }
 
 /// CBC-encrypts whole blocks of `data` in place, chaining from `prev` (left
 /// holding the last ciphertext block).
-fn cbc_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
-    backend: &B,
-    prev: &mut Block,
-    data: &mut [u8],
-) {
-    let (blocks, _) = AesBlock::slice_as_chunks_mut(data);
-    let mut chain = AesBlock::from(*prev);
-    for block in blocks {
+fn cbc_encrypt<E: EncryptBlocks + ?Sized>(aes: &E, prev: &mut Block, data: &mut [u8]) {
+    let mut chain = *prev;
+    for block in data
+        .chunks_exact_mut(BLOCK_LEN)
+        .filter_map(|b| <&mut Block>::try_from(b).ok())
+    {
         chain = xor_blocks(&chain, block);
-        backend.encrypt_block_inplace(&mut chain);
+        aes.encrypt(&mut chain);
         *block = chain;
     }
-    *prev = chain.into();
+    *prev = chain;
 }
 
 /// CBC-decrypts whole blocks of `data` in place, chaining from `prev` (left
@@ -163,7 +210,7 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
         }
         for (out, plain) in group.iter_mut().zip(work.iter()) {
             let cipher = *out;
-            *out = xor_blocks(plain, &chain);
+            *out = Array(xor_blocks(&plain.0, &chain.0));
             chain = cipher;
         }
     }
@@ -178,7 +225,7 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
 /// copy of the inverse cipher, about 2 KB of flash on thumbv7em) is never
 /// instantiated. Hardware backends (8 or more blocks) decrypt short groups
 /// block by block.
-const fn batch_is_cheap<B: BlockCipherDecBackend<BlockSize = U16>>() -> bool {
+pub(crate) const fn batch_is_cheap<B: ParBlocksSizeUser>() -> bool {
     B::ParBlocksSize::USIZE <= 4
 }
 
@@ -204,9 +251,8 @@ type AesBlock = Array<u8, U16>;
 
 /// XOR of two blocks as one 128-bit operation (a byte loop would sit on the
 /// serial CBC chain).
-fn xor_blocks(a: &AesBlock, b: &AesBlock) -> AesBlock {
-    let x = u128::from_ne_bytes(a.0) ^ u128::from_ne_bytes(b.0);
-    Array(x.to_ne_bytes())
+fn xor_blocks(a: &Block, b: &Block) -> Block {
+    (u128::from_ne_bytes(*a) ^ u128::from_ne_bytes(*b)).to_ne_bytes()
 }
 
 fn xor_into(dst: &mut Block, src: &[u8]) {
@@ -271,11 +317,7 @@ pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut [u8]) -> Result<B
     result
 }
 
-fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
-    aes: &B,
-    iv: &Block,
-    buf: &mut [u8],
-) -> Result<Block> {
+fn cts_encrypt<E: EncryptBlocks + ?Sized>(aes: &E, iv: &Block, buf: &mut [u8]) -> Result<Block> {
     let len = buf.len();
     if len < BLOCK_LEN {
         return Err(Error::BadCiphertextLength { len });
@@ -283,7 +325,7 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     if len == BLOCK_LEN {
         let mut block = load(buf)?;
         xor_into(&mut block, iv);
-        aes.encrypt_block_inplace((&mut block).into());
+        aes.encrypt(&mut block);
         buf.copy_from_slice(&block);
         return Ok(block);
     }
@@ -300,7 +342,7 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     // block, zero padded, chains from it.
     let mut stolen = load(tail)?;
     xor_into(&mut stolen, &prev);
-    aes.encrypt_block_inplace((&mut stolen).into());
+    aes.encrypt(&mut stolen);
 
     // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`.
     let second_last = head
@@ -315,11 +357,7 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     Ok(stolen)
 }
 
-fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
-    aes: &B,
-    iv: &Block,
-    buf: &mut [u8],
-) -> Result<Block> {
+fn cts_decrypt<D: DecryptBlocks + ?Sized>(aes: &D, iv: &Block, buf: &mut [u8]) -> Result<Block> {
     let len = buf.len();
     if len < BLOCK_LEN {
         return Err(Error::BadCiphertextLength { len });
@@ -327,7 +365,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     if len == BLOCK_LEN {
         let cipher = load(buf)?;
         let mut block = cipher;
-        decrypt_block(aes, &mut block);
+        aes.decrypt(&mut block);
         xor_into(&mut block, iv);
         buf.copy_from_slice(&block);
         return Ok(cipher);
@@ -346,7 +384,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
         .ok_or(Error::BadCiphertextLength { len })?;
 
     let mut prev = *iv;
-    cbc_decrypt(aes, &mut prev, cbc_part);
+    aes.cbc_decrypt(&mut prev, cbc_part);
 
     // The block in the second-to-last position is the encryption of the
     // padded final plaintext chained from the original C[n-2]. Decrypting it
@@ -354,7 +392,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     // padding was zero, the stolen tail of C[n-2] on the rest.
     let stolen = load(swapped)?;
     let mut mixed = stolen;
-    decrypt_block(aes, &mut mixed);
+    aes.decrypt(&mut mixed);
     let mut original = load(tail)?;
     original
         .iter_mut()
@@ -364,7 +402,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     xor_into(&mut mixed, &original);
 
     let mut second_last = original;
-    decrypt_block(aes, &mut second_last);
+    aes.decrypt(&mut second_last);
     xor_into(&mut second_last, &prev);
     swapped.copy_from_slice(&second_last);
     tail.copy_from_slice(
