@@ -8,11 +8,10 @@ use core::ops::Range;
 
 use hmac::Hmac;
 use sha1::Sha1;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
-use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{dk_aes, layout, usage_constant};
+use super::mac::hmac_into;
+use super::rfc3961::{aes_decrypt, aes_encrypt, dk_aes, usage_constant, AesMac};
 use crate::{Error, Result};
 
 /// HMAC-SHA1-96: the MAC and checksum length.
@@ -49,34 +48,12 @@ pub(crate) fn encrypt(
     buf: &mut [u8],
     plaintext_len: usize,
 ) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, MAC_LEN)?;
-    hmac_into::<Hmac<Sha1>>(ki, &[body], mac)?;
-    cts::encrypt_with(&AesEnc::new(ke)?, &[0; BLOCK_LEN], body)?;
-    Ok(total)
+    aes_encrypt(AesMac::Sha1, ke, ki, confounder, buf, plaintext_len)
 }
 
 /// Decrypts the whole ciphertext `buf` in place; returns the plaintext range.
 pub(crate) fn decrypt(ke: &[u8], ki: &[u8], buf: &mut [u8]) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(MAC_LEN)
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    cts::decrypt_with(&AesDec::new(ke)?, &[0; BLOCK_LEN], body)?;
-    let mut expected = [0u8; MAC_LEN];
-    hmac_into::<Hmac<Sha1>>(ki, &[body], &mut expected)?;
-    let ok = ct_eq(&expected, mac);
-    expected.zeroize();
-    if !ok {
-        body.zeroize();
-        return Err(Error::Integrity {
-            what: "ciphertext checksum",
-        });
-    }
-    Ok(BLOCK_LEN..body_len)
+    aes_decrypt(AesMac::Sha1, ke, ki, buf)
 }
 
 /// hmac-sha1-96-aes*: HMAC-SHA1(Kc, data)[..12].

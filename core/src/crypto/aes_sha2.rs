@@ -9,11 +9,10 @@ use core::ops::Range;
 
 use hmac::Hmac;
 use sha2::{Sha256, Sha384};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};
-use super::mac::{ct_eq, hmac_into};
-use super::rfc3961::{layout, usage_constant};
+use super::mac::hmac_into;
+use super::rfc3961::{aes_decrypt, aes_encrypt, usage_constant, AesMac};
 use crate::{Error, Result};
 
 /// RFC 8009 section 4: the default PBKDF2 iteration count.
@@ -55,7 +54,7 @@ impl Variant {
         }
     }
 
-    fn hmac(self, key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
+    pub(crate) fn hmac(self, key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
         match self {
             Variant::Aes128Sha256 => hmac_into::<Hmac<Sha256>>(key, parts, out),
             Variant::Aes256Sha384 => hmac_into::<Hmac<Sha384>>(key, parts, out),
@@ -143,11 +142,14 @@ pub(crate) fn encrypt(
     buf: &mut [u8],
     plaintext_len: usize,
 ) -> Result<usize> {
-    let (body, mac, total) = layout(buf, confounder, plaintext_len, variant.mac_len())?;
-    let iv = [0u8; BLOCK_LEN];
-    cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
-    variant.hmac(ki, &[&iv, body], mac)?;
-    Ok(total)
+    aes_encrypt(
+        AesMac::Sha2(variant),
+        ke,
+        ki,
+        confounder,
+        buf,
+        plaintext_len,
+    )
 }
 
 /// Verifies, then decrypts the whole ciphertext `buf` in place; returns the
@@ -158,29 +160,7 @@ pub(crate) fn decrypt(
     ki: &[u8],
     buf: &mut [u8],
 ) -> Result<Range<usize>> {
-    let len = buf.len();
-    let body_len = len
-        .checked_sub(variant.mac_len())
-        .filter(|body| *body >= BLOCK_LEN)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let (body, mac) = buf
-        .split_at_mut_checked(body_len)
-        .ok_or(Error::BadCiphertextLength { len })?;
-    let iv = [0u8; BLOCK_LEN];
-    let mut expected = [0u8; 24];
-    let expected_mac = expected
-        .get_mut(..variant.mac_len())
-        .ok_or(Error::BadCiphertextLength { len })?;
-    variant.hmac(ki, &[&iv, body], expected_mac)?;
-    let ok = ct_eq(expected_mac, mac);
-    expected.zeroize();
-    if !ok {
-        return Err(Error::Integrity {
-            what: "ciphertext checksum",
-        });
-    }
-    cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
-    Ok(BLOCK_LEN..body_len)
+    aes_decrypt(AesMac::Sha2(variant), ke, ki, buf)
 }
 
 /// hmac-sha256-128-aes128 / hmac-sha384-192-aes256: HMAC(Kc, data)[..h].

@@ -2,11 +2,17 @@
 //! etypes of RFC 3962 use it: DK(Key, Constant) = random-to-key(DR(Key, Constant)),
 //! where DR chains block encryptions of the n-folded constant.
 
+use core::ops::Range;
+
 use aes::cipher::consts::U16;
 use aes::cipher::{BlockCipherEncBackend, BlockCipherEncClosure, BlockSizeUser};
+use hmac::Hmac;
+use sha1::Sha1;
 use zeroize::Zeroize;
 
-use super::cts::{batch_is_cheap, AesEnc, Backend, EncryptBlocks, BLOCK_LEN};
+use super::aes_sha2::Variant;
+use super::cts::{self, batch_is_cheap, AesDec, AesEnc, Backend, EncryptBlocks, BLOCK_LEN};
+use super::mac::{ct_eq, hmac_into};
 use super::nfold::nfold;
 use crate::{Error, Result};
 
@@ -169,4 +175,102 @@ pub(crate) fn layout<'b>(
         })?
         .copy_from_slice(confounder);
     Ok((body, mac, total))
+}
+
+/// The MAC of an AES profile: HMAC-SHA1-96 of the plaintext (RFC 3962), or
+/// HMAC-SHA2 of the IV and ciphertext (RFC 8009). Both profiles encrypt and
+/// decrypt through [`aes_encrypt`] and [`aes_decrypt`], one copy of the
+/// layout, cipher and MAC code instead of one per profile.
+#[derive(Clone, Copy)]
+pub(crate) enum AesMac {
+    /// RFC 3962: MAC-then-encrypt over `confounder | plaintext`.
+    Sha1,
+    /// RFC 8009: encrypt-then-MAC over `IV | ciphertext`.
+    Sha2(Variant),
+}
+
+impl AesMac {
+    const fn len(self) -> usize {
+        match self {
+            AesMac::Sha1 => super::aes_sha1::MAC_LEN,
+            AesMac::Sha2(v) => v.mac_len(),
+        }
+    }
+
+    /// The MAC of `body` into `out`.
+    fn compute(self, ki: &[u8], iv: &[u8; BLOCK_LEN], body: &[u8], out: &mut [u8]) -> Result<()> {
+        match self {
+            AesMac::Sha1 => hmac_into::<Hmac<Sha1>>(ki, &[body], out),
+            AesMac::Sha2(v) => v.hmac(ki, &[iv, body], out),
+        }
+    }
+
+    /// True when `received` is the MAC of `body` (constant time).
+    fn verify(self, ki: &[u8], iv: &[u8; BLOCK_LEN], body: &[u8], received: &[u8]) -> Result<bool> {
+        let mut expected = [0u8; 24];
+        let expected_mac = expected.get_mut(..self.len()).ok_or(Error::WrongState)?;
+        self.compute(ki, iv, body, expected_mac)?;
+        let ok = ct_eq(expected_mac, received);
+        expected.zeroize();
+        Ok(ok)
+    }
+}
+
+/// Encrypts `buf[16..16 + plaintext_len]` in place behind `confounder` under
+/// Ke and Ki (zero IV, the default cipher state); returns the ciphertext
+/// length.
+pub(crate) fn aes_encrypt(
+    mac: AesMac,
+    ke: &[u8],
+    ki: &[u8],
+    confounder: &[u8],
+    buf: &mut [u8],
+    plaintext_len: usize,
+) -> Result<usize> {
+    let (body, mac_out, total) = layout(buf, confounder, plaintext_len, mac.len())?;
+    let iv = [0u8; BLOCK_LEN];
+    let mac_first = matches!(mac, AesMac::Sha1);
+    if mac_first {
+        mac.compute(ki, &iv, body, mac_out)?;
+    }
+    cts::encrypt_with(&AesEnc::new(ke)?, &iv, body)?;
+    if !mac_first {
+        mac.compute(ki, &iv, body, mac_out)?;
+    }
+    Ok(total)
+}
+
+/// Decrypts the whole ciphertext `buf` in place and verifies its MAC;
+/// returns the plaintext range. RFC 8009 verifies before decrypting (a bad
+/// MAC leaves the buffer as it was); RFC 3962 can only verify the decrypted
+/// plaintext, which a bad MAC wipes.
+pub(crate) fn aes_decrypt(
+    mac: AesMac,
+    ke: &[u8],
+    ki: &[u8],
+    buf: &mut [u8],
+) -> Result<Range<usize>> {
+    let len = buf.len();
+    let body_len = len
+        .checked_sub(mac.len())
+        .filter(|body| *body >= BLOCK_LEN)
+        .ok_or(Error::BadCiphertextLength { len })?;
+    let (body, received) = buf
+        .split_at_mut_checked(body_len)
+        .ok_or(Error::BadCiphertextLength { len })?;
+    let iv = [0u8; BLOCK_LEN];
+    let mac_first = matches!(mac, AesMac::Sha1);
+    if !mac_first && !mac.verify(ki, &iv, body, received)? {
+        return Err(Error::Integrity {
+            what: "ciphertext checksum",
+        });
+    }
+    cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;
+    if mac_first && !mac.verify(ki, &iv, body, received)? {
+        body.zeroize();
+        return Err(Error::Integrity {
+            what: "ciphertext checksum",
+        });
+    }
+    Ok(BLOCK_LEN..body_len)
 }
