@@ -15,6 +15,8 @@
     )
 )]
 
+#[cfg(feature = "kerberos")]
+mod bytes;
 pub mod crypto;
 #[cfg(feature = "kerberos")]
 pub mod der;

@@ -1263,11 +1263,11 @@ fn context_sizes() {
         "size_of ReplayCache<64> = {} B",
         size_of::<ReplayCache<64>>()
     );
-    // Regression ceilings on x86-64 (the 512-byte goal is met by the
-    // initiator, 424 B here, 392 B on thumbv7em; the acceptor is 568 B here and
-    // 528 B on thumbv7em, where boards/footprint.py measures the budget).
-    assert!(acc <= 568, "{acc}");
-    assert!(init <= 424, "{init}");
+    // Regression ceilings on x86-64 (the 512-byte goal holds on thumbv7em,
+    // where boards/footprint.py measures the budget: acceptor 512 B, 552 B
+    // here; initiator 384 B, 416 B here).
+    assert!(acc <= 552, "{acc}");
+    assert!(init <= 416, "{init}");
     assert_eq!(size_of::<ReplayCache<64>>(), 64 * 24 + size_of::<usize>());
 }
 

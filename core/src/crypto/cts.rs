@@ -19,6 +19,7 @@ use aes::cipher::typenum::Unsigned;
 use aes::cipher::{
     Array, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockCipherEncBackend,
     BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, KeyInit, ParBlocks,
+    ParBlocksSizeUser,
 };
 use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
 use zeroize::Zeroize;
@@ -113,31 +114,77 @@ impl BlockSizeUser for Cts<'_, '_> {
 
 impl BlockCipherEncClosure for Cts<'_, '_> {
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        *self.result = cts_encrypt(backend, self.iv, self.buf);
+        let backend = Backend(backend);
+        *self.result = if batch_is_cheap::<B>() {
+            cts_encrypt(&backend as &dyn EncryptBlocks, self.iv, self.buf)
+        } else {
+            cts_encrypt(&backend, self.iv, self.buf)
+        };
     }
 }
 
 impl BlockCipherDecClosure for Cts<'_, '_> {
     fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
-        *self.result = cts_decrypt(backend, self.iv, self.buf);
+        let backend = Backend(backend);
+        *self.result = if batch_is_cheap::<B>() {
+            cts_decrypt(&backend as &dyn DecryptBlocks, self.iv, self.buf)
+        } else {
+            cts_decrypt(&backend, self.iv, self.buf)
+        };
+    }
+}
+
+/// A cipher backend as the CTS and RFC 3961 code drive it. On the bitsliced
+/// software AES (see [`batch_is_cheap`]) that code runs over a trait object,
+/// so it exists once rather than once per key size (about 1 KB of flash on
+/// thumbv7em; an indirect call is nothing next to a software AES block);
+/// hardware backends keep their own inlined copy.
+pub(crate) struct Backend<'a, B>(pub(crate) &'a B);
+
+/// Block encryption (see [`Backend`]).
+pub(crate) trait EncryptBlocks {
+    /// Encrypts one block in place.
+    fn encrypt(&self, block: &mut Block);
+}
+
+impl<B: BlockCipherEncBackend<BlockSize = U16>> EncryptBlocks for Backend<'_, B> {
+    fn encrypt(&self, block: &mut Block) {
+        self.0.encrypt_block_inplace(block.into());
+    }
+}
+
+/// Block decryption (see [`Backend`]).
+trait DecryptBlocks {
+    /// Decrypts one block in place.
+    fn decrypt(&self, block: &mut Block);
+    /// CBC-decrypts whole blocks of `data` in place, chaining from `prev`
+    /// (left holding the last ciphertext block).
+    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]);
+}
+
+impl<B: BlockCipherDecBackend<BlockSize = U16>> DecryptBlocks for Backend<'_, B> {
+    fn decrypt(&self, block: &mut Block) {
+        decrypt_block(self.0, block);
+    }
+
+    fn cbc_decrypt(&self, prev: &mut Block, data: &mut [u8]) {
+        cbc_decrypt(self.0, prev, data);
     }
 }
 
 /// CBC-encrypts whole blocks of `data` in place, chaining from `prev` (left
 /// holding the last ciphertext block).
-fn cbc_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
-    backend: &B,
-    prev: &mut Block,
-    data: &mut [u8],
-) {
-    let (blocks, _) = AesBlock::slice_as_chunks_mut(data);
-    let mut chain = AesBlock::from(*prev);
-    for block in blocks {
+fn cbc_encrypt<E: EncryptBlocks + ?Sized>(aes: &E, prev: &mut Block, data: &mut [u8]) {
+    let mut chain = *prev;
+    for block in data
+        .chunks_exact_mut(BLOCK_LEN)
+        .filter_map(|b| <&mut Block>::try_from(b).ok())
+    {
         chain = xor_blocks(&chain, block);
-        backend.encrypt_block_inplace(&mut chain);
+        aes.encrypt(&mut chain);
         *block = chain;
     }
-    *prev = chain.into();
+    *prev = chain;
 }
 
 /// CBC-decrypts whole blocks of `data` in place, chaining from `prev` (left
@@ -161,14 +208,14 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
             *w = *c;
         }
         let n = group.len();
-        if n == width {
+        if n == width || batch_is_cheap::<B>() {
             backend.decrypt_par_blocks_inplace(&mut work);
         } else if let Some(tail) = work.get_mut(..n) {
             backend.decrypt_tail_blocks_inplace(tail);
         }
         for (out, plain) in group.iter_mut().zip(work.iter()) {
             let cipher = *out;
-            *out = xor_blocks(plain, &chain);
+            *out = Array(xor_blocks(&plain.0, &chain.0));
             chain = cipher;
         }
     }
@@ -176,14 +223,41 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
 }
 
+/// True for backends whose whole batch costs what one block does: the
+/// bitsliced software AES (2 blocks on 32-bit targets, 4 on 64-bit ones)
+/// computes every lane of its words at once. Their short groups and single
+/// blocks go through the batch too, so the single-block decryption (a second
+/// copy of the inverse cipher, about 2 KB of flash on thumbv7em) is never
+/// instantiated. Hardware backends (8 or more blocks) decrypt short groups
+/// block by block.
+pub(crate) const fn batch_is_cheap<B: ParBlocksSizeUser>() -> bool {
+    B::ParBlocksSize::USIZE <= 4
+}
+
+/// Decrypts one block in place (see [`batch_is_cheap`]).
+fn decrypt_block<B: BlockCipherDecBackend<BlockSize = U16>>(backend: &B, block: &mut Block) {
+    if batch_is_cheap::<B>() {
+        let mut work = ParBlocks::<B>::default();
+        if let Some(first) = work.first_mut() {
+            *first = AesBlock::from(*block);
+        }
+        backend.decrypt_par_blocks_inplace(&mut work);
+        if let Some(first) = work.first() {
+            *block = (*first).into();
+        }
+        work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
+    } else {
+        backend.decrypt_block_inplace(block.into());
+    }
+}
+
 /// One AES block as the cipher crates take it.
 type AesBlock = Array<u8, U16>;
 
 /// XOR of two blocks as one 128-bit operation (a byte loop would sit on the
 /// serial CBC chain).
-fn xor_blocks(a: &AesBlock, b: &AesBlock) -> AesBlock {
-    let x = u128::from_ne_bytes(a.0) ^ u128::from_ne_bytes(b.0);
-    Array(x.to_ne_bytes())
+fn xor_blocks(a: &Block, b: &Block) -> Block {
+    (u128::from_ne_bytes(*a) ^ u128::from_ne_bytes(*b)).to_ne_bytes()
 }
 
 fn xor_into(dst: &mut Block, src: &[u8]) {
@@ -290,8 +364,8 @@ fn final_block(len: usize) -> Result<(usize, usize)> {
     Ok((at, last_len))
 }
 
-fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
-    aes: &B,
+fn cts_encrypt<E: EncryptBlocks + ?Sized>(
+    aes: &E,
     iv: &Block,
     buf: &mut Segments<'_>,
 ) -> Result<Block> {
@@ -312,7 +386,7 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     let mut stolen = [0u8; BLOCK_LEN];
     buf.copy(last_at, stolen.get_mut(..last_len).ok_or(bad)?, false)?;
     xor_into(&mut stolen, &prev);
-    aes.encrypt_block_inplace((&mut stolen).into());
+    aes.encrypt(&mut stolen);
 
     // Swap: C[n-1] takes the place of C[n-2], which is cut to `last_len`.
     buf.copy(second_last_at, &mut stolen.clone(), true)?;
@@ -320,8 +394,8 @@ fn cts_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
     Ok(stolen)
 }
 
-fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
-    aes: &B,
+fn cts_decrypt<D: DecryptBlocks + ?Sized>(
+    aes: &D,
     iv: &Block,
     buf: &mut Segments<'_>,
 ) -> Result<Block> {
@@ -333,7 +407,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     let mut prev = *iv;
     let swapped = last_at.checked_sub(BLOCK_LEN);
     cbc_pieces(buf, swapped.unwrap_or(BLOCK_LEN), &mut prev, &mut |p, d| {
-        cbc_decrypt(aes, p, d)
+        aes.cbc_decrypt(p, d)
     })?;
     let Some(swapped_at) = swapped else {
         return Ok(prev);
@@ -346,7 +420,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     let mut stolen = [0u8; BLOCK_LEN];
     buf.copy(swapped_at, &mut stolen, false)?;
     let mut mixed = stolen;
-    aes.decrypt_block_inplace((&mut mixed).into());
+    aes.decrypt(&mut mixed);
     let mut original = [0u8; BLOCK_LEN];
     buf.copy(last_at, original.get_mut(..last_len).ok_or(bad)?, false)?;
     original
@@ -357,7 +431,7 @@ fn cts_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     xor_into(&mut mixed, &original);
 
     let mut second_last = original;
-    aes.decrypt_block_inplace((&mut second_last).into());
+    aes.decrypt(&mut second_last);
     xor_into(&mut second_last, &prev);
     buf.copy(swapped_at, &mut second_last, true)?;
     buf.copy(last_at, mixed.get_mut(..last_len).ok_or(bad)?, true)?;

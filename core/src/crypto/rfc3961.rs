@@ -6,7 +6,7 @@ use aes::cipher::consts::U16;
 use aes::cipher::{BlockCipherEncBackend, BlockCipherEncClosure, BlockSizeUser};
 use zeroize::Zeroize;
 
-use super::cts::{AesEnc, BLOCK_LEN};
+use super::cts::{batch_is_cheap, AesEnc, Backend, EncryptBlocks, BLOCK_LEN};
 use super::nfold::nfold;
 use crate::{Error, Result};
 
@@ -101,10 +101,18 @@ impl BlockSizeUser for DrJobs<'_, '_> {
 
 impl BlockCipherEncClosure for DrJobs<'_, '_> {
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        *self.result = self
-            .jobs
-            .chunks_mut(BATCH)
-            .try_for_each(|batch| dr_batch(backend, batch));
+        // One copy of the derivation code on software AES (see cts::Backend).
+        let backend = Backend(backend);
+        *self.result = if batch_is_cheap::<B>() {
+            let dynamic: &dyn EncryptBlocks = &backend;
+            self.jobs
+                .chunks_mut(BATCH)
+                .try_for_each(|batch| dr_batch(dynamic, batch))
+        } else {
+            self.jobs
+                .chunks_mut(BATCH)
+                .try_for_each(|batch| dr_batch(&backend, batch))
+        };
     }
 }
 
@@ -113,10 +121,7 @@ impl BlockCipherEncClosure for DrJobs<'_, '_> {
 /// of running one serial chain per key.
 const BATCH: usize = 8;
 
-fn dr_batch<B: BlockCipherEncBackend<BlockSize = U16>>(
-    backend: &B,
-    jobs: &mut [DkJob<'_>],
-) -> Result<()> {
+fn dr_batch<E: EncryptBlocks + ?Sized>(backend: &E, jobs: &mut [DkJob<'_>]) -> Result<()> {
     let mut blocks = [[0u8; BLOCK_LEN]; BATCH];
     for (block, job) in blocks.iter_mut().zip(jobs.iter()) {
         nfold(&usage_constant(job.usage, job.kind), block)?;
@@ -126,7 +131,7 @@ fn dr_batch<B: BlockCipherEncBackend<BlockSize = U16>>(
     while at < longest {
         for (block, job) in blocks.iter_mut().zip(jobs.iter_mut()) {
             if let Some(dst) = job.out.get_mut(at..) {
-                backend.encrypt_block_inplace(block.into());
+                backend.encrypt(block);
                 dst.iter_mut().zip(block.iter()).for_each(|(o, b)| *o = *b);
             }
         }
@@ -165,3 +170,4 @@ pub(crate) fn layout<'b>(
         .copy_from_slice(confounder);
     Ok((body, mac, total))
 }
+

@@ -42,7 +42,7 @@ pub fn parse_generalized(s: &[u8]) -> Option<i64> {
     {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = i64::from(days_from_civil(year, month, day));
     days.checked_mul(86_400)?
         .checked_add(i64::from(hour * 3600 + minute * 60 + second))
 }
@@ -50,20 +50,21 @@ pub fn parse_generalized(s: &[u8]) -> Option<i64> {
 /// Formats Unix seconds as `YYYYMMDDHHMMSSZ`; `None` outside years 0000..=9999.
 // `secs` is range-checked first: year 0..=9999 and second-of-day 0..86_400 keep
 // the divisions and the digit arithmetic on small non-negative values, and
-// `at + width` is at most 14.
+// `at + width` is at most 14. Past the one 64-bit division the calendar runs
+// on 32-bit values: on 32-bit MCUs every 64-bit division is a library call.
 #[allow(clippy::arithmetic_side_effects)]
 pub fn format_generalized(secs: i64) -> Option<[u8; KERBEROS_TIME_LEN]> {
     if !(MIN_UNIX_SECS..=MAX_UNIX_SECS).contains(&secs) {
         return None;
     }
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
+    let days = i32::try_from(secs.div_euclid(86_400)).ok()?;
+    let sod = u32::try_from(secs.rem_euclid(86_400)).ok()?;
     let (year, month, day) = civil_from_days(days);
     let mut out = [b'0'; KERBEROS_TIME_LEN];
-    let fields: [(usize, usize, i64); 6] = [
+    let fields: [(usize, usize, u32); 6] = [
         (0, 4, year),
-        (4, 2, i64::from(month)),
-        (6, 2, i64::from(day)),
+        (4, 2, month),
+        (6, 2, day),
         (8, 2, sod / 3600),
         (10, 2, sod / 60 % 60),
         (12, 2, sod % 60),
@@ -93,35 +94,36 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 
 /// Days since 1970-01-01 of a valid date with year 0..=9999 (H. Hinnant's
 /// `days_from_civil`).
-// Inputs are bounded (year <= 9999, month 1..=12, day 1..=31), so every
-// intermediate value stays far inside i64.
+// Inputs are bounded (year <= 9999, month 1..=12, day 1..=31): eras are
+// -1..=24, day-of-era values 0..=146_096, the result within +-3.7 million,
+// all inside i32/u32.
 #[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
+fn days_from_civil(year: u32, month: u32, day: u32) -> i32 {
+    let y = year as i32 - i32::from(month <= 2);
     let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let yoe = (y - era * 400) as u32;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    era * 146_097 + doe as i32 - 719_468
 }
 
 /// Inverse of [`days_from_civil`] for days within years 0..=9999.
-// The caller bounds `days` to years 0..=9999 (about +-3.7 million days), so no
-// intermediate value can overflow i64.
+// The caller bounds `days` to years 0..=9999 (about +-3.7 million days), so
+// eras are -1..=24 and day-of-era values 0..=146_096: no i32/u32 overflow,
+// and the year is 0..=9999.
 #[allow(clippy::arithmetic_side_effects)]
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+fn civil_from_days(days: i32) -> (u32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
+    let doe = (z - era * 146_097) as u32;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe as i32 + era * 400 + i32::from(month <= 2);
+    (year as u32, month, day)
 }
 
 #[cfg(test)]
@@ -168,6 +170,34 @@ mod tests {
         }
         assert!(parse_generalized(b"20000229000000Z").is_some());
         assert!(parse_generalized(b"19000229000000Z").is_none());
+    }
+
+    #[test]
+    fn every_year_round_trips_around_february() {
+        // Each year 0000..=9999: Feb 28 23:59:59 and Mar 1 00:00:00 format back
+        // to their text, one second apart unless Feb 29 (a leap year) lies
+        // between; and Jan 1 follows the previous Dec 31 by one day.
+        let mut previous_dec31: Option<i64> = None;
+        for year in 0..=9999u32 {
+            let text = |md: &str| {
+                let mut t = heapless::String::<15>::new();
+                core::fmt::Write::write_fmt(&mut t, format_args!("{year:04}{md}Z")).unwrap();
+                t
+            };
+            let feb28 = text("0228235959");
+            let mar1 = text("0301000000");
+            let a = parse_generalized(feb28.as_bytes()).unwrap();
+            let b = parse_generalized(mar1.as_bytes()).unwrap();
+            assert_eq!(&format_generalized(a).unwrap(), feb28.as_bytes());
+            assert_eq!(&format_generalized(b).unwrap(), mar1.as_bytes());
+            let gap = if is_leap(year) { 86_401 } else { 1 };
+            assert_eq!(b - a, gap, "{year}");
+            let jan1 = parse_generalized(text("0101000000").as_bytes()).unwrap();
+            if let Some(dec31) = previous_dec31 {
+                assert_eq!(jan1 - dec31, 86_400, "{year}");
+            }
+            previous_dec31 = Some(parse_generalized(text("1231000000").as_bytes()).unwrap());
+        }
     }
 
     #[test]

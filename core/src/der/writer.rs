@@ -51,7 +51,7 @@ impl<'b> Writer<'b> {
             .len()
             .checked_sub(self.len)
             .ok_or(Error::BufferTooSmall { needed: self.len })?;
-        self.buf.copy_within(start.., 0);
+        crate::bytes::shift_to_front(self.buf, start);
         Ok(self.len)
     }
 

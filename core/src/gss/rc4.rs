@@ -508,7 +508,7 @@ impl Rc4Hmac {
             let region = buf
                 .get_mut(head..WRAP_HEADER_LEN.saturating_add(data_len))
                 .ok_or(Error::WrongState)?;
-            region.copy_within(shift.., 0);
+            crate::bytes::shift_to_front(region, shift);
             let total = head
                 .checked_add(data_len)
                 .and_then(|n| n.checked_add(PAD_LEN))

@@ -169,7 +169,6 @@ enum Protection {
 pub(crate) struct Session {
     protection: Protection,
     flags: u32,
-    max_token: usize,
     failed: bool,
 }
 
@@ -183,7 +182,6 @@ impl Session {
         send_seq: u32,
         recv_seq: u32,
         flags: u32,
-        max_token: usize,
     ) -> Result<Session> {
         let protection = if is_cfx(key.etype()) {
             Protection::Cfx(Cfx::new(
@@ -208,7 +206,6 @@ impl Session {
         Ok(Session {
             protection,
             flags,
-            max_token,
             failed: false,
         })
     }
@@ -240,7 +237,7 @@ impl Session {
 
     pub(crate) fn sizes(&self) -> Sizes {
         Sizes {
-            max_token: self.max_token,
+            max_token: MAX_TOKEN_LEN,
             max_signature: self.mic_len(),
             seal_header: self.wrap_header_len(true),
             seal_trailer: self.wrap_trailer_len(true),

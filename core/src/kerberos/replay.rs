@@ -119,12 +119,16 @@ impl<const N: usize> ReplayCache<N> {
     fn evict_expired(&mut self, now: i64) {
         let mut kept = 0usize;
         for i in 0..self.len {
-            let Some(entry) = self.entries.get(i).copied() else {
+            let Some(entry) = self.entries.get(i) else {
                 break;
             };
             if entry.expires >= now {
+                // Copied as scalars: a struct copy within one array (or a
+                // swap) compiles to `memmove` (see crate::bytes).
+                let (digest, expires) = (u128::from_ne_bytes(entry.digest), entry.expires);
                 if let Some(slot) = self.entries.get_mut(kept) {
-                    *slot = entry;
+                    slot.digest = digest.to_ne_bytes();
+                    slot.expires = expires;
                 }
                 kept = kept.saturating_add(1);
             }
