@@ -170,4 +170,3 @@ pub(crate) fn layout<'b>(
         .copy_from_slice(confounder);
     Ok((body, mac, total))
 }
-
