@@ -139,7 +139,10 @@ fn cbc_encrypt<B: BlockCipherEncBackend<BlockSize = U16>>(
 /// holding the last ciphertext block). Decryption has no chain dependency, so
 /// the blocks go through the cipher in groups as wide as the backend computes
 /// in parallel (2 blocks for the 32-bit software AES, 8 for AES-NI, 64 for
-/// VAES with AVX-512).
+/// VAES with AVX-512). Blocks short of a whole group are decrypted one by
+/// one in place (their cipher calls still overlap: none waits for another),
+/// so a short message never sets up or wipes a group-wide buffer (1 KiB
+/// for VAES).
 fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     backend: &B,
     prev: &mut Block,
@@ -148,27 +151,31 @@ fn cbc_decrypt<B: BlockCipherDecBackend<BlockSize = U16>>(
     let width = B::ParBlocksSize::USIZE;
     let (blocks, _) = AesBlock::slice_as_chunks_mut(data);
     let mut chain = AesBlock::from(*prev);
-    // The group's ciphertext stays in `data` until the chaining pass
-    // overwrites it; the cipher works on a copy.
-    let mut work = ParBlocks::<B>::default();
-    for group in blocks.chunks_mut(width) {
-        for (w, c) in work.iter_mut().zip(group.iter()) {
-            *w = *c;
-        }
-        let n = group.len();
-        if n == width {
+    let mut groups = blocks.chunks_exact_mut(width);
+    if groups.len() != 0 {
+        // The group's ciphertext stays in `data` until the chaining pass
+        // overwrites it; the cipher works on a copy.
+        let mut work = ParBlocks::<B>::default();
+        for group in groups.by_ref() {
+            for (w, c) in work.iter_mut().zip(group.iter()) {
+                *w = *c;
+            }
             backend.decrypt_par_blocks_inplace(&mut work);
-        } else if let Some(tail) = work.get_mut(..n) {
-            backend.decrypt_tail_blocks_inplace(tail);
+            for (out, plain) in group.iter_mut().zip(work.iter()) {
+                let cipher = *out;
+                *out = xor_blocks(plain, &chain);
+                chain = cipher;
+            }
         }
-        for (out, plain) in group.iter_mut().zip(work.iter()) {
-            let cipher = *out;
-            *out = xor_blocks(plain, &chain);
-            chain = cipher;
-        }
+        work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
+    }
+    for block in groups.into_remainder() {
+        let cipher = *block;
+        backend.decrypt_block_inplace(block);
+        *block = xor_blocks(block, &chain);
+        chain = cipher;
     }
     *prev = chain.into();
-    work.iter_mut().for_each(|b| b.as_mut_slice().zeroize());
 }
 
 /// One AES block as the cipher crates take it.

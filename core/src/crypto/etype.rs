@@ -437,6 +437,13 @@ impl Key {
         Deriver::new(self)?.usage_keys(usage, Parts::ALL)
     }
 
+    /// The encryption keys of `usage` alone (what [`Key::encrypt`] and
+    /// [`Key::decrypt`] derive per call), for a caller that uses them twice
+    /// or hands them on.
+    pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
+        Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
+    }
+
     /// Encrypts in place: plaintext at `buf[header_len..header_len + plaintext_len]`;
     /// returns the ciphertext length `header_len + plaintext_len + trailer_len`.
     pub fn encrypt<R: CryptoRng + ?Sized>(
@@ -596,17 +603,36 @@ impl<'a> Deriver<'a> {
         }
     }
 
+    /// The encryption keys of `usage`.
+    pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
+        self.usage_keys(usage, Parts::CIPHER)
+    }
+
+    /// The encryption keys of two usages of one exchange (an authenticator
+    /// received and the AP-REP answering it): for RFC 3962 all four keys in
+    /// one cipher pass.
+    pub(crate) fn cipher_keys_pair(&self, a: u32, b: u32) -> Result<(UsageKeys, UsageKeys)> {
+        if self.aes.is_none() {
+            return Ok((
+                self.usage_keys(a, Parts::CIPHER)?,
+                self.usage_keys(b, Parts::CIPHER)?,
+            ));
+        }
+        let mut first = UsageKeys::empty(self.key.etype, a);
+        let mut second = UsageKeys::empty(self.key.etype, b);
+        self.derive(&mut [
+            self.job(a, Subkey::Encryption, &mut first.ke)?,
+            self.job(a, Subkey::Integrity, &mut first.ki)?,
+            self.job(b, Subkey::Encryption, &mut second.ke)?,
+            self.job(b, Subkey::Integrity, &mut second.ki)?,
+        ])?;
+        Ok((first, second))
+    }
+
     /// The keys of `usage` that `parts` names (see [`Key::derive`]); the others
     /// stay zero and must not be used.
     pub(crate) fn usage_keys(&self, usage: u32, parts: Parts) -> Result<UsageKeys> {
-        let mut keys = UsageKeys {
-            etype: self.key.etype,
-            usage,
-            rc4_alternate: false,
-            ke: [0; MAX_KEY_LEN],
-            ki: [0; MAX_KEY_LEN],
-            kc: [0; MAX_KEY_LEN],
-        };
+        let mut keys = UsageKeys::empty(self.key.etype, usage);
         let base = self.key.as_bytes();
         match self.key.etype {
             Etype::Aes128CtsHmacSha196
@@ -693,6 +719,17 @@ impl core::fmt::Debug for UsageKeys {
 }
 
 impl UsageKeys {
+    const fn empty(etype: Etype, usage: u32) -> UsageKeys {
+        UsageKeys {
+            etype,
+            usage,
+            rc4_alternate: false,
+            ke: [0; MAX_KEY_LEN],
+            ki: [0; MAX_KEY_LEN],
+            kc: [0; MAX_KEY_LEN],
+        }
+    }
+
     /// The etype these keys belong to.
     pub fn etype(&self) -> Etype {
         self.etype

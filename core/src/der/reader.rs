@@ -176,9 +176,13 @@ impl<'a> Reader<'a> {
         f: impl FnOnce(&mut Reader<'a>, &'static str) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.explicit(n, what)?;
-        let value = f(&mut inner, what)?;
-        inner.finish(what)?;
-        Ok(value)
+        // The result goes back as `f` built it: unwrapping and rewrapping a
+        // large `T` costs a copy that stalls on the bytes `f` just stored.
+        let value = f(&mut inner, what);
+        if value.is_ok() && !inner.is_empty() {
+            return Err(Error::Malformed { what });
+        }
+        value
     }
 
     /// Reads `[n] value OPTIONAL`: `None` when the next element is not `[n]`.

@@ -8,7 +8,7 @@ use core::ops::Range;
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
-use crate::crypto::{Etype, Key, MAX_CONFOUNDER_LEN, MAX_OVERHEAD};
+use crate::crypto::{Etype, Key, UsageKeys, MAX_CONFOUNDER_LEN, MAX_OVERHEAD};
 use crate::der::{self, tag, Encode, Writer};
 use crate::gss::cfx::{self, Cfx};
 use crate::gss::rc4::{self, Rc4Hmac};
@@ -445,7 +445,7 @@ pub(crate) fn encrypted_len(
 
 /// Writes a structure whose last bytes are the encryption of `plaintext`,
 /// without a copy: the plaintext is emitted where its ciphertext belongs,
-/// encrypted in place under `key`/`usage`, and `outer` then writes the rest in
+/// encrypted in place under `keys` (one usage's), and `outer` then writes the rest in
 /// front of it (it must call [`Writer::placed`] for the ciphertext length it
 /// is given, as its last-written element). Returns the total length at the
 /// start of `out`.
@@ -457,17 +457,16 @@ pub(crate) fn encrypted_len(
 /// exact size is reported as [`Error::BufferTooSmall`].
 pub(crate) fn emit_encrypted<R: CryptoRng + ?Sized>(
     out: &mut [u8],
-    key: &Key,
-    usage: u32,
+    keys: &UsageKeys,
     rng: &mut R,
     plaintext: &dyn Encode,
     what: &'static str,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
-    match emit_encrypted_at_end(out, key, usage, rng, plaintext, what, outer) {
+    match emit_encrypted_at_end(out, keys, rng, plaintext, what, outer) {
         Err(Error::BufferTooSmall { .. }) => {
             out.zeroize();
-            let needed = encrypted_len(plaintext, key.etype(), what, outer)?;
+            let needed = encrypted_len(plaintext, keys.etype(), what, outer)?;
             Err(Error::BufferTooSmall { needed })
         }
         other => other,
@@ -476,15 +475,14 @@ pub(crate) fn emit_encrypted<R: CryptoRng + ?Sized>(
 
 fn emit_encrypted_at_end<R: CryptoRng + ?Sized>(
     out: &mut [u8],
-    key: &Key,
-    usage: u32,
+    keys: &UsageKeys,
     rng: &mut R,
     plaintext: &dyn Encode,
     what: &'static str,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
     const SHORT: Error = Error::BufferTooSmall { needed: usize::MAX };
-    let etype = key.etype();
+    let etype = keys.etype();
     // The trailer (for des-cbc-md5 the most padding there can be) stays free
     // behind the plaintext.
     let plain_end = out.len().checked_sub(etype.trailer_len()).ok_or(SHORT)?;
@@ -502,7 +500,7 @@ fn emit_encrypted_at_end<R: CryptoRng + ?Sized>(
     let cipher_at = plain_at.checked_sub(etype.header_len()).ok_or(SHORT)?;
     let cipher_end = cipher_at.checked_add(cipher_len).ok_or(SHORT)?;
     let cipher = out.get_mut(cipher_at..cipher_end).ok_or(SHORT)?;
-    if key.encrypt(usage, rng, cipher, plain_len)? != cipher_len {
+    if keys.encrypt(rng, cipher, plain_len)? != cipher_len {
         return Err(Error::WrongState);
     }
     let mut w = Writer::new(out.get_mut(..cipher_end).ok_or(SHORT)?);
