@@ -131,7 +131,7 @@ fn main() {
     let mut ticket = vec![0u8; 2048];
     let n = mint_ticket(&service_key, &spec, &mut rng, &mut ticket).unwrap();
     ticket.truncate(n);
-    let entries = vec![KeyEntry {
+    let entries = [KeyEntry {
         principal: SERVICE,
         realm: REALM,
         kvno: 3,

@@ -603,32 +603,6 @@ impl<'a> Deriver<'a> {
         }
     }
 
-    /// The encryption keys of `usage`.
-    pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
-        self.usage_keys(usage, Parts::CIPHER)
-    }
-
-    /// The encryption keys of two usages of one exchange (an authenticator
-    /// received and the AP-REP answering it): for RFC 3962 all four keys in
-    /// one cipher pass.
-    pub(crate) fn cipher_keys_pair(&self, a: u32, b: u32) -> Result<(UsageKeys, UsageKeys)> {
-        if self.aes.is_none() {
-            return Ok((
-                self.usage_keys(a, Parts::CIPHER)?,
-                self.usage_keys(b, Parts::CIPHER)?,
-            ));
-        }
-        let mut first = UsageKeys::empty(self.key.etype, a);
-        let mut second = UsageKeys::empty(self.key.etype, b);
-        self.derive(&mut [
-            self.job(a, Subkey::Encryption, &mut first.ke)?,
-            self.job(a, Subkey::Integrity, &mut first.ki)?,
-            self.job(b, Subkey::Encryption, &mut second.ke)?,
-            self.job(b, Subkey::Integrity, &mut second.ki)?,
-        ])?;
-        Ok((first, second))
-    }
-
     /// The keys of `usage` that `parts` names (see [`Key::derive`]); the others
     /// stay zero and must not be used.
     pub(crate) fn usage_keys(&self, usage: u32, parts: Parts) -> Result<UsageKeys> {

@@ -51,7 +51,7 @@ use super::wire::{
     ap_options, error_code, msg_type, ticket_flags, ApReq, Authenticator, EncApRepPart,
     EncTicketPart, EncryptionKey, KerberosTime, KrbError, PrincipalName, PVNO,
 };
-use crate::crypto::{usage, ChecksumType, Deriver, Etype, Key, UsageKeys};
+use crate::crypto::{usage, ChecksumType, Etype, Key};
 use crate::der::Encode;
 use crate::gss::token::{tok_id, Krb5Token};
 use crate::{Error, Progress, Protect, Result, Sizes, Step, Time};
@@ -272,35 +272,15 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             }
             .into());
         }
-        // The session key decrypts the authenticator (usage 11) and, for a
-        // mutual client, encrypts the AP-REP (usage 12): one expansion of it
-        // serves both, and when the AP-options already ask for the AP-REP
-        // all four keys come out of one cipher pass.
-        let session_keys = Deriver::new(&tkt.session_key)?;
-        let (auth_keys, mut rep_keys) = if *reply_expected {
-            let (auth, rep) = session_keys
-                .cipher_keys_pair(usage::AP_REQ_AUTHENTICATOR, usage::AP_REP_ENC_PART)?;
-            (auth, Some(rep))
-        } else {
-            (session_keys.cipher_keys(usage::AP_REQ_AUTHENTICATOR)?, None)
-        };
         // Decrypted in `out` as scratch, wiped whatever the outcome.
         let cipher = req.authenticator.cipher;
         let scratch = out.get_mut(..cipher.len()).ok_or(Error::BufferTooSmall {
             needed: cipher.len(),
         })?;
         scratch.copy_from_slice(cipher);
-        let auth = self.check_authenticator(
-            scratch,
-            &auth_keys,
-            req.ap_options,
-            &tkt,
-            now,
-            reply_expected,
-        );
+        let auth = self.check_authenticator(scratch, req.ap_options, &tkt, now, reply_expected);
         scratch.zeroize();
         let auth = auth?;
-        drop(auth_keys);
 
         // Ticket validity (RFC 4120 section 3.2.3), after the skew check as MIT.
         let skew = self.skew_micros();
@@ -359,14 +339,9 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             };
             let session_etype = tkt.session_key.etype();
             let mech = token.mech;
-            let rep_keys = match rep_keys.take() {
-                Some(keys) => keys,
-                // Mutual only through the GSS flags inside the authenticator.
-                None => session_keys.cipher_keys(usage::AP_REP_ENC_PART)?,
-            };
             let written = emit_encrypted(
                 out,
-                &rep_keys,
+                &tkt.session_key.cipher_keys(usage::AP_REP_ENC_PART)?,
                 rng,
                 &part,
                 "EncAPRepPart",
@@ -419,18 +394,18 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         ))
     }
 
-    /// Decrypts the authenticator in `scratch` with the session key's usage
-    /// 11 keys and checks it.
+    /// Decrypts the authenticator in `scratch` and checks it.
     fn check_authenticator(
         &self,
         scratch: &mut [u8],
-        keys: &UsageKeys,
         ap_opts: u32,
         tkt: &TicketFacts,
         now: Time,
         reply_expected: &mut bool,
     ) -> core::result::Result<AuthFacts, Fail> {
-        let range = keys.decrypt(scratch)?;
+        let range = tkt
+            .session_key
+            .decrypt(usage::AP_REQ_AUTHENTICATOR, scratch)?;
         let plain = scratch.get(range).ok_or(Error::WrongState)?;
         let auth = Authenticator::parse(plain)?;
         if !tkt.identity.matches(&auth.cname, auth.crealm.0) {
