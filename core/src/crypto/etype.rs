@@ -444,6 +444,36 @@ impl Key {
         Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
     }
 
+    /// [`Key::decrypt`] under `usage`, also returning the encryption keys of
+    /// `next` (the usage of the answer about to be encrypted under this key):
+    /// both from one expansion of this key, and for RFC 3962 all four derived
+    /// keys in one cipher pass.
+    pub(crate) fn decrypt_keeping(
+        &self,
+        usage: u32,
+        buf: &mut [u8],
+        next: u32,
+    ) -> Result<(Range<usize>, UsageKeys)> {
+        let d = Deriver::new(self)?;
+        let (keys, next_keys) = if d.aes.is_some() {
+            let mut keys = UsageKeys::empty(self.etype, usage);
+            let mut next_keys = UsageKeys::empty(self.etype, next);
+            d.derive(&mut [
+                d.job(usage, Subkey::Encryption, &mut keys.ke)?,
+                d.job(usage, Subkey::Integrity, &mut keys.ki)?,
+                d.job(next, Subkey::Encryption, &mut next_keys.ke)?,
+                d.job(next, Subkey::Integrity, &mut next_keys.ki)?,
+            ])?;
+            (keys, next_keys)
+        } else {
+            (
+                d.usage_keys(usage, Parts::CIPHER)?,
+                d.usage_keys(next, Parts::CIPHER)?,
+            )
+        };
+        Ok((keys.decrypt(buf)?, next_keys))
+    }
+
     /// Encrypts in place: plaintext at `buf[header_len..header_len + plaintext_len]`;
     /// returns the ciphertext length `header_len + plaintext_len + trailer_len`.
     pub fn encrypt<R: CryptoRng + ?Sized>(

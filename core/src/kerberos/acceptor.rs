@@ -51,7 +51,7 @@ use super::wire::{
     ap_options, error_code, msg_type, ticket_flags, ApReq, Authenticator, EncApRepPart,
     EncTicketPart, EncryptionKey, KerberosTime, KrbError, PrincipalName, PVNO,
 };
-use crate::crypto::{usage, ChecksumType, Etype, Key};
+use crate::crypto::{usage, ChecksumType, Etype, Key, UsageKeys};
 use crate::der::Encode;
 use crate::gss::token::{tok_id, Krb5Token};
 use crate::{Error, Progress, Protect, Result, Sizes, Step, Time};
@@ -237,7 +237,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         rng: &mut R,
         origin: &mut Option<ErrorOrigin<'i>>,
         reply_expected: &mut bool,
-    ) -> core::result::Result<(Progress, Established), Fail> {
+    ) -> core::result::Result<Progress, Fail> {
         let ticket = req.ticket;
         *origin = Some(ErrorOrigin {
             mech: token.mech,
@@ -280,7 +280,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         scratch.copy_from_slice(cipher);
         let auth = self.check_authenticator(scratch, req.ap_options, &tkt, now, reply_expected);
         scratch.zeroize();
-        let auth = auth?;
+        let (auth, rep_keys) = auth?;
 
         // Ticket validity (RFC 4120 section 3.2.3), after the skew check as MIT.
         let skew = self.skew_micros();
@@ -318,7 +318,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
 
         let recv_seq = auth.seq;
         let mut granted = auth.flags;
-        let (progress, session) = if mutual {
+        let (written, send_seq, acceptor_subkey) = if mutual {
             granted |= flags::MUTUAL;
             // RFC 4121 acceptor subkey only for CFX contexts: pre-CFX tokens do
             // not say which key they use (MIT does the same).
@@ -341,7 +341,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             let mech = token.mech;
             let written = emit_encrypted(
                 out,
-                &tkt.session_key.cipher_keys(usage::AP_REP_ENC_PART)?,
+                &rep_keys,
                 rng,
                 &part,
                 "EncAPRepPart",
@@ -359,8 +359,16 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                     })
                 },
             )?;
-            let key = acceptor_subkey.as_ref().unwrap_or(context_key);
-            let session = Session::new(
+            (written, send_seq, acceptor_subkey)
+        } else {
+            // Without an AP-REP both directions start at the client's number.
+            (0, recv_seq, None)
+        };
+        let key = acceptor_subkey.as_ref().unwrap_or(context_key);
+        // Built where it stays: the context state (its keys and the client
+        // identity, half a kilobyte) is not moved through return values.
+        self.state = State::Established(Established {
+            session: Session::new(
                 key,
                 false,
                 acceptor_subkey.is_some(),
@@ -368,33 +376,17 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                 recv_seq,
                 granted,
                 MAX_TOKEN_LEN,
-            )?;
-            (Progress::Complete { written }, session)
-        } else {
-            // Without an AP-REP both directions start at the client's number.
-            let session = Session::new(
-                context_key,
-                false,
-                false,
-                recv_seq,
-                recv_seq,
-                granted,
-                MAX_TOKEN_LEN,
-            )?;
-            (Progress::Complete { written: 0 }, session)
-        };
-        Ok((
-            progress,
-            Established {
-                session,
-                identity: tkt.identity,
-                endtime: tkt.end.to_time(0),
-                channel_bound: auth.channel_bound,
-            },
-        ))
+            )?,
+            identity: tkt.identity,
+            endtime: tkt.end.to_time(0),
+            channel_bound: auth.channel_bound,
+        });
+        Ok(Progress::Complete { written })
     }
 
-    /// Decrypts the authenticator in `scratch` and checks it.
+    /// Decrypts the authenticator in `scratch` and checks it; also returns
+    /// the AP-REP's keys (usage 12), derived with the authenticator's in one
+    /// pass over one expansion of the session key.
     fn check_authenticator(
         &self,
         scratch: &mut [u8],
@@ -402,10 +394,12 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         tkt: &TicketFacts,
         now: Time,
         reply_expected: &mut bool,
-    ) -> core::result::Result<AuthFacts, Fail> {
-        let range = tkt
-            .session_key
-            .decrypt(usage::AP_REQ_AUTHENTICATOR, scratch)?;
+    ) -> core::result::Result<(AuthFacts, UsageKeys), Fail> {
+        let (range, rep_keys) = tkt.session_key.decrypt_keeping(
+            usage::AP_REQ_AUTHENTICATOR,
+            scratch,
+            usage::AP_REP_ENC_PART,
+        )?;
         let plain = scratch.get(range).ok_or(Error::WrongState)?;
         let auth = Authenticator::parse(plain)?;
         if !tkt.identity.matches(&auth.cname, auth.crealm.0) {
@@ -493,14 +487,17 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         if token_flags & flags::MUTUAL != 0 {
             *reply_expected = true;
         }
-        Ok(AuthFacts {
-            ctime: auth.ctime,
-            cusec: auth.cusec,
-            subkey,
-            seq: auth.seq_number.unwrap_or(0),
-            flags: token_flags,
-            channel_bound,
-        })
+        Ok((
+            AuthFacts {
+                ctime: auth.ctime,
+                cusec: auth.cusec,
+                subkey,
+                seq: auth.seq_number.unwrap_or(0),
+                flags: token_flags,
+                channel_bound,
+            },
+            rep_keys,
+        ))
     }
 
     /// GSS_GetMIC.
@@ -633,10 +630,7 @@ impl<K: KeyTable + ?Sized, C: ReplayCheck> Step for Acceptor<'_, K, C> {
             &mut origin,
             &mut reply_expected,
         ) {
-            Ok((progress, established)) => {
-                self.state = State::Established(established);
-                Ok(progress)
-            }
+            Ok(progress) => Ok(progress),
             Err(fail) => {
                 self.state = State::Failed;
                 out.zeroize();
