@@ -440,6 +440,7 @@ impl Key {
     /// The encryption keys of `usage` alone (what [`Key::encrypt`] and
     /// [`Key::decrypt`] derive per call), for a caller that uses them twice
     /// or hands them on.
+    #[cfg(feature = "kerberos")]
     pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
         Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
     }
@@ -448,6 +449,7 @@ impl Key {
     /// `next` (the usage of the answer about to be encrypted under this key):
     /// both from one expansion of this key, and for RFC 3962 all four derived
     /// keys in one cipher pass.
+    #[cfg(feature = "kerberos")]
     pub(crate) fn decrypt_keeping(
         &self,
         usage: u32,
