@@ -441,6 +441,9 @@ impl Key {
     /// [`Key::decrypt`] derive per call), for a caller that uses them twice
     /// or hands them on.
     #[cfg(feature = "kerberos")]
+    // Kept out of line: its callers are big handshake steps, and a copy in
+    // each costs more flash than the call.
+    #[inline(never)]
     pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
         Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
     }
