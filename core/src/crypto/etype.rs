@@ -438,6 +438,48 @@ impl Key {
         Deriver::new(self)?.usage_keys(usage, Parts::ALL)
     }
 
+    /// The encryption keys of `usage` alone (what [`Key::encrypt`] and
+    /// [`Key::decrypt`] derive per call), for a caller that uses them twice
+    /// or hands them on.
+    #[cfg(feature = "kerberos")]
+    // Kept out of line: its callers are big handshake steps, and a copy in
+    // each costs more flash than the call.
+    #[inline(never)]
+    pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
+        Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
+    }
+
+    /// [`Key::decrypt`] under `usage`, also returning the encryption keys of
+    /// `next` (the usage of the answer about to be encrypted under this key):
+    /// both from one expansion of this key, and for RFC 3962 all four derived
+    /// keys in one cipher pass.
+    #[cfg(feature = "kerberos")]
+    pub(crate) fn decrypt_keeping(
+        &self,
+        usage: u32,
+        buf: &mut [u8],
+        next: u32,
+    ) -> Result<(Range<usize>, UsageKeys)> {
+        let d = Deriver::new(self)?;
+        let (keys, next_keys) = if d.aes.is_some() {
+            let mut keys = UsageKeys::empty(self.etype, usage);
+            let mut next_keys = UsageKeys::empty(self.etype, next);
+            d.derive(&mut [
+                d.job(usage, Subkey::Encryption, &mut keys.ke)?,
+                d.job(usage, Subkey::Integrity, &mut keys.ki)?,
+                d.job(next, Subkey::Encryption, &mut next_keys.ke)?,
+                d.job(next, Subkey::Integrity, &mut next_keys.ki)?,
+            ])?;
+            (keys, next_keys)
+        } else {
+            (
+                d.usage_keys(usage, Parts::CIPHER)?,
+                d.usage_keys(next, Parts::CIPHER)?,
+            )
+        };
+        Ok((keys.decrypt(buf)?, next_keys))
+    }
+
     /// Encrypts in place: plaintext at `buf[header_len..header_len + plaintext_len]`;
     /// returns the ciphertext length `header_len + plaintext_len + trailer_len`.
     pub fn encrypt<R: CryptoRng + ?Sized>(
@@ -600,14 +642,7 @@ impl<'a> Deriver<'a> {
     /// The keys of `usage` that `parts` names (see [`Key::derive`]); the others
     /// stay zero and must not be used.
     pub(crate) fn usage_keys(&self, usage: u32, parts: Parts) -> Result<UsageKeys> {
-        let mut keys = UsageKeys {
-            etype: self.key.etype,
-            usage,
-            rc4_alternate: false,
-            ke: [0; MAX_KEY_LEN],
-            ki: [0; MAX_KEY_LEN],
-            kc: [0; MAX_KEY_LEN],
-        };
+        let mut keys = UsageKeys::empty(self.key.etype, usage);
         let base = self.key.as_bytes();
         match self.key.etype {
             Etype::Aes128CtsHmacSha196
@@ -694,6 +729,17 @@ impl core::fmt::Debug for UsageKeys {
 }
 
 impl UsageKeys {
+    const fn empty(etype: Etype, usage: u32) -> UsageKeys {
+        UsageKeys {
+            etype,
+            usage,
+            rc4_alternate: false,
+            ke: [0; MAX_KEY_LEN],
+            ki: [0; MAX_KEY_LEN],
+            kc: [0; MAX_KEY_LEN],
+        }
+    }
+
     /// The etype these keys belong to.
     pub fn etype(&self) -> Etype {
         self.etype

@@ -51,7 +51,7 @@ use core::ops::Range;
 pub use reader::{Reader, Tlv};
 pub use writer::Writer;
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// Deepest nesting of constructed elements a reader opens. The deepest fixed
 /// Kerberos path (a Ticket's name component inside `additional-tickets` of a
@@ -109,9 +109,12 @@ pub trait Encode {
 /// Parses exactly one value filling `bytes`.
 pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T> {
     let mut r = Reader::new(bytes);
-    let value = T::decode(&mut r, what)?;
-    r.finish(what)?;
-    Ok(value)
+    // Returned as built (see `Reader::field`).
+    let value = T::decode(&mut r, what);
+    if value.is_ok() && !r.is_empty() {
+        return Err(Error::Malformed { what });
+    }
+    value
 }
 
 /// Encodes `value` at the start of `out`; returns the length written. On

@@ -100,11 +100,9 @@ impl<'a> Reader<'a> {
             if octets.first() == Some(&0) {
                 return Err(Error::Malformed { what });
             }
-            let mut word = [0u8; 4];
-            word.get_mut(4usize.saturating_sub(n)..)
-                .ok_or(Error::Malformed { what })?
-                .copy_from_slice(octets);
-            let len = u32::from_be_bytes(word);
+            // Folded byte by byte: a short copy into a word and a wide load
+            // of it costs a memcpy call and a store-forwarding stall.
+            let len = be_fold(octets, 0);
             if len < 0x80 {
                 return Err(Error::Malformed { what });
             }
@@ -178,9 +176,13 @@ impl<'a> Reader<'a> {
         f: impl FnOnce(&mut Reader<'a>, &'static str) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.explicit(n, what)?;
-        let value = f(&mut inner, what)?;
-        inner.finish(what)?;
-        Ok(value)
+        // The result goes back as `f` built it: unwrapping and rewrapping a
+        // large `T` costs a copy that stalls on the bytes `f` just stored.
+        let value = f(&mut inner, what);
+        if value.is_ok() && !inner.is_empty() {
+            return Err(Error::Malformed { what });
+        }
+        value
     }
 
     /// Reads `[n] value OPTIONAL`: `None` when the next element is not `[n]`.
@@ -217,12 +219,9 @@ impl<'a> Reader<'a> {
             return Err(Error::Malformed { what });
         }
         let negative = content.first().is_some_and(|b| b & 0x80 != 0);
-        // Sign-extend into eight octets, then read big-endian.
-        let mut word = if negative { [0xff; 8] } else { [0u8; 8] };
-        word.get_mut(8usize.saturating_sub(content.len())..)
-            .ok_or(Error::Malformed { what })?
-            .copy_from_slice(content);
-        Ok(i64::from_be_bytes(word))
+        // Sign-extended: starting from all ones, the at most eight octets
+        // shifted in leave only the sign bits above them.
+        Ok(be_fold(content, if negative { u64::MAX } else { 0 }) as i64)
     }
 
     /// An INTEGER in the Int32 range.
@@ -324,6 +323,14 @@ impl<'a> Reader<'a> {
         check_oid(content).ok_or(Error::Malformed { what })?;
         Ok(content)
     }
+}
+
+/// Big-endian value of `octets` shifted into `init` (callers pass at most
+/// eight octets, so nothing is shifted out but `init`'s fill bits).
+fn be_fold(octets: &[u8], init: u64) -> u64 {
+    octets
+        .iter()
+        .fold(init, |acc, &b| acc.wrapping_shl(8) | u64::from(b))
 }
 
 /// Every subidentifier is minimal base-128 and the last octet ends one.

@@ -83,21 +83,33 @@ impl<'b> Writer<'b> {
 
     /// Prepends one byte.
     pub fn byte(&mut self, b: u8) {
-        self.bytes(&[b]);
+        let new_len = self.len.saturating_add(1);
+        if let Some(at) = self.buf.len().checked_sub(new_len) {
+            if let Some(slot) = self.buf.get_mut(at) {
+                *slot = b;
+            }
+        }
+        self.len = new_len;
     }
 
-    /// Prepends an identifier and a minimal length.
+    /// Prepends an identifier and a minimal length. Byte by byte: every
+    /// element of an encoding passes here, and slice copies of one or two
+    /// octets would each be a `memcpy` call.
     pub fn header(&mut self, tag: u8, content_len: usize) {
-        let be = content_len.to_be_bytes();
         if content_len < 0x80 {
-            // Fits the short form: the last big-endian octet is the length.
-            self.bytes(be.get(be.len().saturating_sub(1)..).unwrap_or(&[]));
+            // The short form: the length itself (below 0x80) is the octet.
+            self.byte(content_len as u8);
         } else {
-            let skip = be.iter().take_while(|&&b| b == 0).count();
-            let octets = be.get(skip..).unwrap_or(&[]);
-            self.bytes(octets);
-            // At most size_of::<usize>() octets, so the count fits 7 bits.
-            self.byte(0x80 | (octets.len() as u8));
+            // Long form: the significant octets, least significant first
+            // (prepending), then their count (at most size_of::<usize>()).
+            let mut rest = content_len;
+            let mut count = 0u8;
+            while rest != 0 {
+                self.byte(rest as u8);
+                rest = rest.wrapping_shr(8);
+                count = count.wrapping_add(1);
+            }
+            self.byte(0x80 | count);
         }
         self.byte(tag);
     }

@@ -6,8 +6,9 @@ use core::fmt;
 use core::ops::Range;
 
 use rand_core::CryptoRng;
+use zeroize::Zeroize;
 
-use crate::crypto::{Etype, Key, MAX_CONFOUNDER_LEN, MAX_OVERHEAD};
+use crate::crypto::{Etype, Key, UsageKeys, MAX_CONFOUNDER_LEN, MAX_OVERHEAD};
 use crate::der::{self, tag, Encode, Writer};
 use crate::gss::cfx::{self, Cfx};
 use crate::gss::rc4::{self, Rc4Hmac};
@@ -464,13 +465,13 @@ pub(crate) fn framed(
     })
 }
 
-/// Total and ciphertext lengths of what [`emit_encrypted`] writes.
-fn lengths(
+/// The length [`emit_encrypted`] would write.
+pub(crate) fn encrypted_len(
     plaintext: &dyn Encode,
     etype: Etype,
     what: &'static str,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
-) -> Result<(usize, usize)> {
+) -> Result<usize> {
     let plain_len = der::encoded_len(plaintext);
     if plain_len == 0 {
         return Err(Error::Malformed { what });
@@ -480,60 +481,72 @@ fn lengths(
         .ok_or(Error::BufferTooSmall { needed: usize::MAX })?;
     let mut counter = Writer::counting();
     outer(&mut counter, cipher_len)?;
-    Ok((counter.len(), cipher_len))
-}
-
-/// The length [`emit_encrypted`] would write.
-pub(crate) fn encrypted_len(
-    plaintext: &dyn Encode,
-    etype: Etype,
-    what: &'static str,
-    outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
-) -> Result<usize> {
-    lengths(plaintext, etype, what, outer).map(|(total, _)| total)
+    Ok(counter.len())
 }
 
 /// Writes a structure whose last bytes are the encryption of `plaintext`,
 /// without a copy: the plaintext is emitted where its ciphertext belongs,
-/// encrypted in place under `key`/`usage`, and `outer` then writes the rest in
+/// encrypted in place under `keys` (one usage's), and `outer` then writes the rest in
 /// front of it (it must call [`Writer::placed`] for the ciphertext length it
 /// is given, as its last-written element). Returns the total length at the
 /// start of `out`.
+///
+/// The DER writer fills from the end, so everything is first built at the end
+/// of `out` (plaintext, then the ciphertext over it, then `outer` in front)
+/// and moved to the front once: one encoding pass each instead of measuring
+/// them first. When `out` is too small, what was written is wiped and the
+/// exact size is reported as [`Error::BufferTooSmall`].
 pub(crate) fn emit_encrypted<R: CryptoRng + ?Sized>(
     out: &mut [u8],
-    key: &Key,
-    usage: u32,
+    keys: &UsageKeys,
     rng: &mut R,
     plaintext: &dyn Encode,
     what: &'static str,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
-    let plain_len = der::encoded_len(plaintext);
-    let etype = key.etype();
-    let (total, cipher_len) = lengths(plaintext, etype, what, outer)?;
-    let out = out
-        .get_mut(..total)
-        .ok_or(Error::BufferTooSmall { needed: total })?;
-    let cipher_at = total.checked_sub(cipher_len).ok_or(Error::WrongState)?;
-    let plain_at = cipher_at
-        .checked_add(etype.header_len())
-        .ok_or(Error::WrongState)?;
-    let plain_end = plain_at.checked_add(plain_len).ok_or(Error::WrongState)?;
-    der::emit(
-        plaintext,
-        out.get_mut(plain_at..plain_end).ok_or(Error::WrongState)?,
-    )?;
-    let cipher = out.get_mut(cipher_at..).ok_or(Error::WrongState)?;
-    if key.encrypt(usage, rng, cipher, plain_len)? != cipher_len {
+    match emit_encrypted_at_end(out, keys, rng, plaintext, what, outer) {
+        Err(Error::BufferTooSmall { .. }) => {
+            out.zeroize();
+            let needed = encrypted_len(plaintext, keys.etype(), what, outer)?;
+            Err(Error::BufferTooSmall { needed })
+        }
+        other => other,
+    }
+}
+
+fn emit_encrypted_at_end<R: CryptoRng + ?Sized>(
+    out: &mut [u8],
+    keys: &UsageKeys,
+    rng: &mut R,
+    plaintext: &dyn Encode,
+    what: &'static str,
+    outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
+) -> Result<usize> {
+    const SHORT: Error = Error::BufferTooSmall { needed: usize::MAX };
+    let etype = keys.etype();
+    // The trailer (for des-cbc-md5 the most padding there can be) stays free
+    // behind the plaintext.
+    let plain_end = out.len().checked_sub(etype.trailer_len()).ok_or(SHORT)?;
+    let mut w = Writer::new(out.get_mut(..plain_end).ok_or(SHORT)?);
+    // Any encoding failure (or an empty encoding) is `what` being malformed.
+    plaintext
+        .encode(&mut w)
+        .map_err(|_| Error::Malformed { what })?;
+    let plain_len = w.len();
+    if plain_len == 0 {
+        return Err(Error::Malformed { what });
+    }
+    let plain_at = w.finish_at_end()?;
+    let cipher_len = etype.ciphertext_len(plain_len).ok_or(SHORT)?;
+    let cipher_at = plain_at.checked_sub(etype.header_len()).ok_or(SHORT)?;
+    let cipher_end = cipher_at.checked_add(cipher_len).ok_or(SHORT)?;
+    let cipher = out.get_mut(cipher_at..cipher_end).ok_or(SHORT)?;
+    if keys.encrypt(rng, cipher, plain_len)? != cipher_len {
         return Err(Error::WrongState);
     }
-    let mut w = Writer::new(out);
+    let mut w = Writer::new(out.get_mut(..cipher_end).ok_or(SHORT)?);
     outer(&mut w, cipher_len)?;
-    let written = w.finish()?;
-    if written != total {
-        return Err(Error::WrongState);
-    }
-    Ok(written)
+    w.finish()
 }
 
 /// Emits a framed KRB-ERROR token (`03 00`) into `out`; returns its length.

@@ -273,8 +273,7 @@ impl<'a> Initiator<'a> {
         let auth = self.authenticator(&cksum, ctime, cusec, subkey.as_bytes(), seq);
         let written = emit_encrypted(
             out,
-            &self.session_key,
-            usage::AP_REQ_AUTHENTICATOR,
+            &self.session_key.cipher_keys(usage::AP_REQ_AUTHENTICATOR)?,
             rng,
             &auth,
             "Authenticator",

@@ -70,8 +70,7 @@ pub fn mint_ticket<R: CryptoRng + ?Sized>(
     let etype = service_key.etype();
     emit_encrypted(
         out,
-        service_key,
-        usage::TICKET,
+        &service_key.cipher_keys(usage::TICKET)?,
         rng,
         &part,
         "EncTicketPart",
