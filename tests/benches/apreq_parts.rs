@@ -4,16 +4,8 @@
 
 use std::hint::black_box;
 
-use aes::cipher::block_padding::NoPadding;
-use aes::cipher::consts::U16;
-use aes::cipher::{
-    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
-    BlockModeEncrypt, BlockSizeUser, InnerIvInit, KeyInit,
-};
-use aes::{Aes256Dec, Aes256Enc};
-use authcore::crypto::nfold::nfold;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
+use aes::cipher::KeyInit;
+use aes::Aes256Enc;
 use std::time::Instant;
 
 use authcore::crypto::{Etype, Key};
@@ -64,50 +56,9 @@ fn time(name: &str, n: u32, mut f: impl FnMut()) -> f64 {
     best
 }
 
-/// The kerberos bench's floor pieces (same code): DK of several constants
-/// under one expanded key, and one RFC 3962 decryption/encryption.
-fn dk_many<const N: usize>(base: &Aes256Enc, constants: [(u32, u8); N]) -> [[u8; 32]; N] {
-    struct Dr<'a>(&'a [(u32, u8)], &'a mut [[u8; 32]]);
-    impl BlockSizeUser for Dr<'_> {
-        type BlockSize = U16;
-    }
-    impl BlockCipherEncClosure for Dr<'_> {
-        fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-            for (&(usage, kind), out) in self.0.iter().zip(self.1.iter_mut()) {
-                let u = usage.to_be_bytes();
-                let mut block = [0u8; 16];
-                nfold(&[u[0], u[1], u[2], u[3], kind], &mut block).unwrap();
-                for half in out.chunks_mut(16) {
-                    backend.encrypt_block_inplace((&mut block).into());
-                    half.copy_from_slice(&block);
-                }
-            }
-        }
-    }
-    let mut out = [[0u8; 32]; N];
-    base.encrypt_with_backend(Dr(&constants, &mut out));
-    out
-}
-
-fn floor_decrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
-    let dec = Aes256Dec::new(&ke.into());
-    cbc::Decryptor::inner_iv_init(dec, &[0; 16].into())
-        .decrypt_padded::<NoPadding>(body)
-        .unwrap();
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
-    mac.update(&body[..len]);
-    black_box(mac.finalize());
-}
-
-fn floor_encrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
-    mac.update(&body[..len]);
-    black_box(mac.finalize());
-    let padded = body.len();
-    cbc::Encryptor::inner_iv_init(Aes256Enc::new(&ke.into()), &[0; 16].into())
-        .encrypt_padded::<NoPadding>(body, padded)
-        .unwrap();
-}
+#[path = "common/krb_floor.rs"]
+mod krb_floor;
+use krb_floor::{dk_many, floor_decrypt, floor_encrypt, KC, KE, KI};
 
 fn main() {
     let mut rng = TestRng::new(1);
@@ -221,7 +172,7 @@ fn main() {
     let mut fticket = vec![3u8; tbody.next_multiple_of(16)];
     let mut fsum = time("floor: ticket (DK x2 + decrypt)", 200_000, || {
         let service = Aes256Enc::new(&[1; 32].into());
-        let keys = dk_many(&service, [(2, 0xAA), (2, 0x55)]);
+        let keys = dk_many(&service, [(2, KE), (2, KI)]);
         floor_decrypt(keys, &mut fticket, tbody);
     });
     let abody = acipher.len() - 12;
@@ -229,7 +180,7 @@ fn main() {
     let mut frep = vec![5u8; 80];
     fsum += time("floor: session (DK x4, decrypt, encrypt)", 200_000, || {
         let session = Aes256Enc::new(&[2; 32].into());
-        let [a, b, c, d] = dk_many(&session, [(11, 0xAA), (11, 0x55), (12, 0xAA), (12, 0x55)]);
+        let [a, b, c, d] = dk_many(&session, [(11, KE), (11, KI), (12, KE), (12, KI)]);
         floor_decrypt([a, b], &mut fauth, abody);
         floor_encrypt([c, d], &mut frep, 76);
     });
@@ -238,14 +189,14 @@ fn main() {
         black_box(dk_many(
             &sub,
             [
-                (22, 0xAA),
-                (22, 0x55),
-                (22, 0x99),
-                (24, 0xAA),
-                (24, 0x55),
-                (24, 0x99),
-                (23, 0x99),
-                (25, 0x99),
+                (22, KE),
+                (22, KI),
+                (22, KC),
+                (24, KE),
+                (24, KI),
+                (24, KC),
+                (23, KC),
+                (25, KC),
             ],
         ));
     });

@@ -23,13 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aes::cipher::block_padding::NoPadding;
-use aes::cipher::consts::U16;
-use aes::cipher::{
-    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
-    BlockModeEncrypt, BlockSizeUser, InnerIvInit, KeyInit,
-};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
 use aes::{Aes256Dec, Aes256Enc};
-use authcore::crypto::nfold::nfold;
 use authcore::crypto::{Etype, Key};
 use authcore::gss::cfx::Cfx;
 use authcore::gss::token::Krb5Token;
@@ -215,64 +210,9 @@ fn accept_once(
 // ---------------------------------------------------------------------------
 // Floors: the raw RustCrypto calls
 
-const IV: [u8; 16] = [0; 16];
-
-/// RFC 3961 DK of several (usage, kind) constants under one expanded base
-/// key: for each, E(base, n-fold(constant)) chained once more for a 32-byte
-/// key; all in one cipher backend call, the cheapest way through the `aes`
-/// API (a call with VAES broadcasts the round keys, which costs more than a
-/// few blocks).
-fn dk_many<const N: usize>(base: &Aes256Enc, constants: [(u32, u8); N]) -> [[u8; 32]; N] {
-    struct Dr<'a>(&'a [(u32, u8)], &'a mut [[u8; 32]]);
-    impl BlockSizeUser for Dr<'_> {
-        type BlockSize = U16;
-    }
-    impl BlockCipherEncClosure for Dr<'_> {
-        fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-            for (&(usage, kind), out) in self.0.iter().zip(self.1.iter_mut()) {
-                let u = usage.to_be_bytes();
-                let mut block = [0u8; 16];
-                nfold(&[u[0], u[1], u[2], u[3], kind], &mut block).unwrap();
-                for half in out.chunks_mut(16) {
-                    backend.encrypt_block_inplace((&mut block).into());
-                    half.copy_from_slice(&block);
-                }
-            }
-        }
-    }
-    let mut out = [[0u8; 32]; N];
-    base.encrypt_with_backend(Dr(&constants, &mut out));
-    out
-}
-
-const KE: u8 = 0xAA;
-const KI: u8 = 0x55;
-const KC: u8 = 0x99;
-
-/// The crypto of decrypting one RFC 3962 ciphertext with Ke and Ki: expand
-/// Ke for decryption, CBC-decrypt the body, HMAC-SHA1 it. `body` is rounded
-/// up to whole blocks (CTS makes as many block calls as CBC over the padded
-/// length); the MAC covers its first `len` bytes.
-fn floor_decrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
-    let dec = Aes256Dec::new(&ke.into());
-    cbc::Decryptor::inner_iv_init(dec, &IV.into())
-        .decrypt_padded::<NoPadding>(body)
-        .unwrap();
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
-    mac.update(&body[..len]);
-    black_box(mac.finalize());
-}
-
-/// The crypto of encrypting one RFC 3962 ciphertext (see [`floor_decrypt`]).
-fn floor_encrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
-    mac.update(&body[..len]);
-    black_box(mac.finalize());
-    let padded = body.len();
-    cbc::Encryptor::inner_iv_init(Aes256Enc::new(&ke.into()), &IV.into())
-        .encrypt_padded::<NoPadding>(body, padded)
-        .unwrap();
-}
+#[path = "common/krb_floor.rs"]
+mod krb_floor;
+use krb_floor::{dk_many, floor_decrypt, floor_encrypt, IV, KC, KE, KI};
 
 /// Sizes of the three ciphertext bodies (confounder + plaintext) acceptance
 /// handles, and the authenticator's full ciphertext (the replay digest input).

@@ -1,0 +1,75 @@
+//! The raw RustCrypto floor pieces shared by the `kerberos` and
+//! `apreq_parts` benches: RFC 3961 key derivation and one RFC 3962
+//! decryption/encryption, with nothing of authcore's but n-fold.
+
+use std::hint::black_box;
+
+use aes::cipher::block_padding::NoPadding;
+use aes::cipher::consts::U16;
+use aes::cipher::{
+    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
+    BlockModeEncrypt, BlockSizeUser, InnerIvInit, KeyInit,
+};
+use aes::{Aes256Dec, Aes256Enc};
+use authcore::crypto::nfold::nfold;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+pub const IV: [u8; 16] = [0; 16];
+
+/// RFC 3961 DK of several (usage, kind) constants under one expanded base
+/// key: for each, E(base, n-fold(constant)) chained once more for a 32-byte
+/// key; all in one cipher backend call, the cheapest way through the `aes`
+/// API (a call with VAES broadcasts the round keys, which costs more than a
+/// few blocks).
+pub fn dk_many<const N: usize>(base: &Aes256Enc, constants: [(u32, u8); N]) -> [[u8; 32]; N] {
+    struct Dr<'a>(&'a [(u32, u8)], &'a mut [[u8; 32]]);
+    impl BlockSizeUser for Dr<'_> {
+        type BlockSize = U16;
+    }
+    impl BlockCipherEncClosure for Dr<'_> {
+        fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
+            for (&(usage, kind), out) in self.0.iter().zip(self.1.iter_mut()) {
+                let u = usage.to_be_bytes();
+                let mut block = [0u8; 16];
+                nfold(&[u[0], u[1], u[2], u[3], kind], &mut block).unwrap();
+                for half in out.chunks_mut(16) {
+                    backend.encrypt_block_inplace((&mut block).into());
+                    half.copy_from_slice(&block);
+                }
+            }
+        }
+    }
+    let mut out = [[0u8; 32]; N];
+    base.encrypt_with_backend(Dr(&constants, &mut out));
+    out
+}
+
+pub const KE: u8 = 0xAA;
+pub const KI: u8 = 0x55;
+pub const KC: u8 = 0x99;
+
+/// The crypto of decrypting one RFC 3962 ciphertext with Ke and Ki: expand
+/// Ke for decryption, CBC-decrypt the body, HMAC-SHA1 it. `body` is rounded
+/// up to whole blocks (CTS makes as many block calls as CBC over the padded
+/// length); the MAC covers its first `len` bytes.
+pub fn floor_decrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
+    let dec = Aes256Dec::new(&ke.into());
+    cbc::Decryptor::inner_iv_init(dec, &IV.into())
+        .decrypt_padded::<NoPadding>(body)
+        .unwrap();
+    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
+    mac.update(&body[..len]);
+    black_box(mac.finalize());
+}
+
+/// The crypto of encrypting one RFC 3962 ciphertext (see [`floor_decrypt`]).
+pub fn floor_encrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
+    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&ki).unwrap();
+    mac.update(&body[..len]);
+    black_box(mac.finalize());
+    let padded = body.len();
+    cbc::Encryptor::inner_iv_init(Aes256Enc::new(&ke.into()), &IV.into())
+        .encrypt_padded::<NoPadding>(body, padded)
+        .unwrap();
+}
