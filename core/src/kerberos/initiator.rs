@@ -34,7 +34,6 @@ use super::wire::{
 use crate::crypto::{usage, Etype, Key, MAX_KEY_LEN};
 use crate::der::{Encode, Writer};
 use crate::gss::token::{tok_id, Krb5Token, KRB5_OID, MS_KRB5_OID};
-use crate::gss::IovLayout;
 use crate::{Error, Progress, Protect, Result, Sizes, Step, Time};
 
 /// Which OID frames the tokens.
@@ -376,93 +375,7 @@ impl<'a> Initiator<'a> {
         }
     }
 
-    /// GSS_GetMIC.
-    pub fn get_mic(&mut self, msg: &[u8], out: &mut [u8]) -> Result<usize> {
-        self.session_mut()?.get_mic(msg, out)
-    }
-
-    /// GSS_VerifyMIC (in sequence).
-    pub fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<()> {
-        self.session_mut()?.verify_mic(msg, token)
-    }
-
-    /// Bytes a Wrap token carries before the message.
-    pub fn wrap_header_len(&self, confidential: bool) -> Result<usize> {
-        Ok(self.session()?.wrap_header_len(confidential))
-    }
-
-    /// Bytes a Wrap token carries after the message (at most).
-    pub fn wrap_trailer_len(&self, confidential: bool) -> Result<usize> {
-        Ok(self.session()?.wrap_trailer_len(confidential))
-    }
-
-    /// GSS_Wrap in place: the message is at
-    /// `buf[wrap_header_len(confidential)..][..data_len]`; returns the token
-    /// length at the start of `buf`.
-    pub fn wrap<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        confidential: bool,
-        buf: &mut [u8],
-        data_len: usize,
-    ) -> Result<usize> {
-        self.session_mut()?.wrap(rng, confidential, buf, data_len)
-    }
-
-    /// GSS_Unwrap in place: where the message lies in `buf`, and whether it
-    /// was encrypted.
-    pub fn unwrap(&mut self, buf: &mut [u8]) -> Result<(Range<usize>, bool)> {
-        self.session_mut()?.unwrap(buf)
-    }
-
-    /// Header and trailer lengths of [`Self::wrap_iov`] tokens in `layout`
-    /// (fixed per context; bounded by [`super::MAX_WRAP_IOV_HEADER_LEN`] and
-    /// [`super::MAX_WRAP_IOV_TRAILER_LEN`]).
-    pub fn wrap_iov_lens(&self, confidential: bool, layout: IovLayout) -> Result<(usize, usize)> {
-        Ok(self.session()?.wrap_iov_lens(confidential, layout))
-    }
-
-    /// GSS_Wrap without copies: the message in `data` is protected in place
-    /// and the rest of the token written to the front of `header` and
-    /// `trailer`; the token is `header[..h] | data | trailer[..t]`, `(h, t)`
-    /// returned. A valid RFC 4121 (RRC 0 or RRC = the trailer length, see
-    /// [`IovLayout`]) or RFC 4757 token that [`Self::unwrap`] and other
-    /// implementations accept. See [`crate::gss::cfx::Cfx::wrap_iov`].
-    pub fn wrap_iov<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        confidential: bool,
-        layout: IovLayout,
-        header: &mut [u8],
-        data: &mut [u8],
-        trailer: &mut [u8],
-    ) -> Result<(usize, usize)> {
-        self.session_mut()?
-            .wrap_iov(rng, confidential, layout, [header, data, trailer])
-    }
-
-    /// How to split a received Wrap token for [`Self::unwrap_iov`]: its header
-    /// and trailer lengths, read off its first bytes (16 for RFC 4121 tokens,
-    /// at most 17 for RFC 4757 ones). Tokens whose RFC 4121 RRC fits no split
-    /// are [`crate::Error::IovSlices`] with zeros: unwrap those with
-    /// [`Self::unwrap`]. Leaves the context as it is.
-    pub fn unwrap_iov_lens(&self, token: &[u8]) -> Result<(usize, usize)> {
-        self.session()?.unwrap_iov_lens(token)
-    }
-
-    /// GSS_Unwrap of a token split into `header | data | trailer` as
-    /// [`Self::wrap_iov`] splits it: verifies and decrypts `data` in place
-    /// (then all of it is the message); returns whether it was encrypted. A
-    /// split the token does not have is [`crate::Error::IovSlices`]; tokens
-    /// with another RFC 4121 RRC go through [`Self::unwrap`].
-    pub fn unwrap_iov(
-        &mut self,
-        header: &mut [u8],
-        data: &mut [u8],
-        trailer: &mut [u8],
-    ) -> Result<bool> {
-        self.session_mut()?.unwrap_iov([header, data, trailer])
-    }
+    super::context::session_messages!();
 }
 
 impl Step for Initiator<'_> {
