@@ -1,14 +1,12 @@
 //! The server side (MS-NLMP 3.2.5): NEGOTIATE in, CHALLENGE out, AUTHENTICATE in
 //! and verified against a [`CredentialStore`].
 
-use core::ops::Range;
-
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use crate::crypto::ntlm::{ntowfv2, rc4_once, Key16, NtHash, KEY_LEN};
-use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::step::{Progress, Protect, Step, Time};
 use crate::{Error, Result};
 
 use super::keys::{mic_key, ResponseKey};
@@ -644,30 +642,7 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
 }
 
 impl<S: CredentialStore> Protect for Acceptor<'_, S> {
-    fn sizes(&self) -> Sizes {
-        super::protect::SIZES
-    }
-
-    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
-        self.protect(|s| s.sign(data, signature))
-    }
-
-    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
-        self.protect(|s| s.verify(data, signature))
-    }
-
-    fn seal<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        buf: &mut [u8],
-        data_len: usize,
-    ) -> Result<usize> {
-        self.protect(|s| s.seal(rng, buf, data_len))
-    }
-
-    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
-        self.protect(|s| s.unseal(buf))
-    }
+    super::protect::protect_through_session!();
 }
 
 impl<S: CredentialStore> core::fmt::Debug for Acceptor<'_, S> {

@@ -5,7 +5,7 @@ use core::ops::Range;
 use rand_core::CryptoRng;
 
 use crate::crypto::ntlm::{ntowfv2, Key16, NtHash, KEY_LEN};
-use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::step::{Progress, Protect, Step, Time};
 use crate::{Error, Result};
 
 use super::keys::{exchange_session_key, mic_key, ResponseKey};
@@ -454,30 +454,7 @@ impl Step for Initiator {
 }
 
 impl Protect for Initiator {
-    fn sizes(&self) -> Sizes {
-        super::protect::SIZES
-    }
-
-    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
-        self.protect(|s| s.sign(data, signature))
-    }
-
-    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
-        self.protect(|s| s.verify(data, signature))
-    }
-
-    fn seal<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        buf: &mut [u8],
-        data_len: usize,
-    ) -> Result<usize> {
-        self.protect(|s| s.seal(rng, buf, data_len))
-    }
-
-    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
-        self.protect(|s| s.unseal(buf))
-    }
+    super::protect::protect_through_session!();
 }
 
 impl core::fmt::Debug for Initiator {

@@ -280,6 +280,39 @@ impl core::fmt::Debug for SessionSecurity {
     }
 }
 
+/// The body of `impl Protect` for a context type with a
+/// `protect(|s: &mut SessionSecurity| ..)` method (which fails the context on
+/// error): the initiator's and the acceptor's are the same, written once.
+macro_rules! protect_through_session {
+    () => {
+        fn sizes(&self) -> $crate::Sizes {
+            $crate::ntlm::protect::SIZES
+        }
+
+        fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> $crate::Result<usize> {
+            self.protect(|s| s.sign(data, signature))
+        }
+
+        fn verify(&mut self, data: &[u8], signature: &[u8]) -> $crate::Result<()> {
+            self.protect(|s| s.verify(data, signature))
+        }
+
+        fn seal<R: rand_core::CryptoRng + ?Sized>(
+            &mut self,
+            rng: &mut R,
+            buf: &mut [u8],
+            data_len: usize,
+        ) -> $crate::Result<usize> {
+            self.protect(|s| s.seal(rng, buf, data_len))
+        }
+
+        fn unseal(&mut self, buf: &mut [u8]) -> $crate::Result<core::ops::Range<usize>> {
+            self.protect(|s| s.unseal(buf))
+        }
+    };
+}
+pub(crate) use protect_through_session;
+
 #[cfg(test)]
 mod tests {
     use super::*;
