@@ -217,39 +217,57 @@ fn connect_to_mit_server() {
     let scratch = Scratch::new("mit-server");
     kinit(&realm, &scratch);
     kvno(&realm, &scratch, "host/localhost");
-    let mut cmd = Command::new(python());
-    cmd.arg(peer_script())
-        .args(["server", "--mech", "krb5", "--backend", "gssapi"])
-        .args(["--listen", "127.0.0.1:0"])
-        .env(
-            "KRB5_KTNAME",
-            format!("FILE:{}", realm.service_keytab.display()),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    krb_env(&mut cmd, &realm, &scratch);
-    let mut peer = cmd.spawn().unwrap();
-    let peer_out = lines(peer.stdout.take().unwrap());
-    let port: u16 = next_line(&peer_out)
-        .trim_start_matches("listening on ")
-        .parse()
-        .unwrap();
-    let (ok, out, err) = connect(&realm, &scratch, port, "host@localhost", "to MIT");
+    let peer = MitServer::start(&realm.config, &scratch, &realm.service_keytab);
+    let (ok, out, err) = connect(&realm, &scratch, peer.port, "host@localhost", "to MIT");
     assert!(ok, "{err}");
     assert_eq!(out, "to MIT\n");
     assert_eq!(
-        next_line(&peer_out),
+        next_line(&peer.out),
         format!("authenticated: {}", realm.user_principal())
     );
-    assert_eq!(next_line(&peer_out), "message: to MIT");
-    let status = peer.wait().unwrap();
-    let mut err = String::new();
-    peer.stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(status.success(), "MIT server: {err}");
+    assert_eq!(next_line(&peer.out), "message: to MIT");
+    peer.finish("MIT server");
+}
+
+/// The MIT GSS-API acceptor (python `gssapi`) serving one client with
+/// `keytab`, under the client config `config`.
+struct MitServer {
+    child: std::process::Child,
+    out: std::sync::mpsc::Receiver<String>,
+    port: u16,
+}
+
+impl MitServer {
+    fn start(config: &Path, scratch: &Scratch, keytab: &Path) -> MitServer {
+        let mut cmd = Command::new(python());
+        cmd.arg(peer_script())
+            .args(["server", "--mech", "krb5", "--backend", "gssapi"])
+            .args(["--listen", "127.0.0.1:0"])
+            .env("KRB5_KTNAME", format!("FILE:{}", keytab.display()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        krb_env_config(&mut cmd, config, scratch);
+        let mut child = cmd.spawn().unwrap();
+        let out = lines(child.stdout.take().unwrap());
+        let port: u16 = next_line(&out)
+            .trim_start_matches("listening on ")
+            .parse()
+            .unwrap();
+        MitServer { child, out, port }
+    }
+
+    /// Waits for the server to exit and asserts it succeeded.
+    fn finish(mut self, what: &str) {
+        let status = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(status.success(), "{what}: {err}");
+    }
 }
 
 #[test]
@@ -406,20 +424,8 @@ fn iov_wrap_against_mit_for_every_etype() {
         drop(server);
 
         // Our client -> MIT server.
-        let mut cmd = Command::new(python());
-        cmd.arg(peer_script())
-            .args(["server", "--mech", "krb5", "--backend", "gssapi"])
-            .args(["--listen", "127.0.0.1:0"])
-            .env("KRB5_KTNAME", format!("FILE:{}", keytab.display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        krb_env_config(&mut cmd, &config, &scratch);
-        let mut peer = cmd.spawn().unwrap();
-        let peer_out = lines(peer.stdout.take().unwrap());
-        let port: u16 = next_line(&peer_out)
-            .trim_start_matches("listening on ")
-            .parse()
-            .unwrap();
+        let peer = MitServer::start(&config, &scratch, &keytab);
+        let port = peer.port;
         let message = format!("IOV client to MIT, etype {n}");
         let mut cmd = Command::new(BIN);
         cmd.args(["connect", &format!("127.0.0.1:{port}")])
@@ -439,15 +445,8 @@ fn iov_wrap_against_mit_for_every_etype() {
             ),
             "etype {n}"
         );
-        assert_eq!(next_line(&peer_out), format!("authenticated: {user}"));
-        assert_eq!(next_line(&peer_out), format!("message: {message}"));
-        let status = peer.wait().unwrap();
-        let mut err = String::new();
-        peer.stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        assert!(status.success(), "etype {n}: MIT server: {err}");
+        assert_eq!(next_line(&peer.out), format!("authenticated: {user}"));
+        assert_eq!(next_line(&peer.out), format!("message: {message}"));
+        peer.finish(&format!("etype {n}: MIT server"));
     }
 }
