@@ -153,3 +153,43 @@ impl Peer {
         Ok(buf[range].to_vec())
     }
 }
+
+/// How the unwrap targets cut a token for `unwrap_iov`: as the receiver's
+/// `unwrap_iov_lens` says when that fits (`true`), else at arbitrary points.
+pub fn iov_split(
+    lens: authcore::Result<(usize, usize)>,
+    token: &[u8],
+) -> (bool, (&[u8], &[u8], &[u8])) {
+    let (fits, h, t) = match lens {
+        Ok((h, t)) if h + t <= token.len() => (true, h, t),
+        _ => (false, token.len() / 3, token.len() / 4),
+    };
+    let (header, rest) = token.split_at(h);
+    let (data, trailer) = rest.split_at(rest.len() - t);
+    (fits, (header, data, trailer))
+}
+
+/// Asserts that `unwrap_iov` (its outcome `iov`, its message `data`) agrees
+/// with the one-buffer `unwrap` of the same token (`whole`, over `buf`):
+/// both accept with the same message, or both refuse, or the IOV cut did not
+/// fit the token (`split` false) and only it refused.
+pub fn assert_iov_agrees(
+    whole: &authcore::Result<(core::ops::Range<usize>, bool)>,
+    buf: &[u8],
+    iov: authcore::Result<bool>,
+    data: &[u8],
+    split: bool,
+) {
+    match (whole, iov) {
+        (Ok((range, sealed)), Ok(iov_sealed)) => {
+            assert_eq!(*sealed, iov_sealed);
+            assert_eq!(&buf[range.clone()], data, "unwrap_iov differs from unwrap");
+        }
+        (Ok((range, _)), Err(e)) => assert!(
+            !split || range.len() != data.len(),
+            "unwrap_iov refused what unwrap accepted: {e:?}"
+        ),
+        (Err(e), Ok(_)) => panic!("unwrap_iov accepted what unwrap refused ({e:?})"),
+        (Err(_), Err(_)) => {}
+    }
+}
