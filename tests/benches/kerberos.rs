@@ -212,7 +212,7 @@ fn accept_once(
 
 #[path = "common/krb_floor.rs"]
 mod krb_floor;
-use krb_floor::{dk_many, floor_decrypt, floor_encrypt, IV, KC, KE, KI};
+use krb_floor::{dk_many, floor_decrypt, floor_encrypt, CONTEXT_KEYS, IV, KE, KI};
 
 /// Sizes of the three ciphertext bodies (confounder + plaintext) acceptance
 /// handles, and the authenticator's full ciphertext (the replay digest input).
@@ -262,19 +262,7 @@ impl ApFloor {
         rng.fill_bytes(&mut self.ap_rep[..16]);
         floor_encrypt([ke12, ki12], &mut self.ap_rep, self.sizes.ap_rep_body);
         let sub = Aes256Enc::new(&subkey.into());
-        black_box(dk_many(
-            &sub,
-            [
-                (22, KE),
-                (22, KI),
-                (22, KC),
-                (24, KE),
-                (24, KI),
-                (24, KC),
-                (23, KC),
-                (25, KC),
-            ],
-        ));
+        black_box(dk_many(&sub, CONTEXT_KEYS));
     }
 }
 

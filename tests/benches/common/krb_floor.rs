@@ -47,7 +47,7 @@ pub fn dk_many<const N: usize>(base: &Aes256Enc, constants: [(u32, u8); N]) -> [
 
 pub const KE: u8 = 0xAA;
 pub const KI: u8 = 0x55;
-pub const KC: u8 = 0x99;
+const KC: u8 = 0x99;
 
 /// The crypto of decrypting one RFC 3962 ciphertext with Ke and Ki: expand
 /// Ke for decryption, CBC-decrypt the body, HMAC-SHA1 it. `body` is rounded
@@ -73,3 +73,16 @@ pub fn floor_encrypt([ke, ki]: [[u8; 32]; 2], body: &mut [u8], len: usize) {
         .encrypt_padded::<NoPadding>(body, padded)
         .unwrap();
 }
+
+/// The keys an RFC 4121 context derives from its (acceptor sub)key: Ke, Ki
+/// and Kc of the sealing usages 22 and 24, Kc of the signing usages 23 and 25.
+pub const CONTEXT_KEYS: [(u32, u8); 8] = [
+    (22, KE),
+    (22, KI),
+    (22, KC),
+    (24, KE),
+    (24, KI),
+    (24, KC),
+    (23, KC),
+    (25, KC),
+];
