@@ -58,7 +58,7 @@ fn time(name: &str, n: u32, mut f: impl FnMut()) -> f64 {
 
 #[path = "common/krb_floor.rs"]
 mod krb_floor;
-use krb_floor::{dk_many, floor_decrypt, floor_encrypt, CONTEXT_KEYS, KE, KI};
+use krb_floor::{dk_many, floor_decrypt, floor_encrypt, Mode, CONTEXT_KEYS, KE, KI};
 
 fn main() {
     let mut rng = TestRng::new(1);
@@ -173,7 +173,7 @@ fn main() {
     let mut fsum = time("floor: ticket (DK x2 + decrypt)", 200_000, || {
         let service = Aes256Enc::new(&[1; 32].into());
         let keys = dk_many(&service, [(2, KE), (2, KI)]);
-        floor_decrypt(keys, &mut fticket, tbody);
+        floor_decrypt(Mode::Cts, keys, &mut fticket, tbody);
     });
     let abody = acipher.len() - 12;
     let mut fauth = vec![4u8; abody.next_multiple_of(16)];
@@ -181,8 +181,8 @@ fn main() {
     fsum += time("floor: session (DK x4, decrypt, encrypt)", 200_000, || {
         let session = Aes256Enc::new(&[2; 32].into());
         let [a, b, c, d] = dk_many(&session, [(11, KE), (11, KI), (12, KE), (12, KI)]);
-        floor_decrypt([a, b], &mut fauth, abody);
-        floor_encrypt([c, d], &mut frep, 76);
+        floor_decrypt(Mode::Cts, [a, b], &mut fauth, abody);
+        floor_encrypt(Mode::Cts, [c, d], &mut frep, 76);
     });
     fsum += time("floor: subkey (DK x8)", 200_000, || {
         let sub = Aes256Enc::new(&[3; 32].into());

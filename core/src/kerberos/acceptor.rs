@@ -283,7 +283,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         })?;
         scratch.copy_from_slice(cipher);
         let auth = self.check_authenticator(scratch, req.ap_options, &tkt, now, reply_expected);
-        scratch.zeroize();
+        scratch.fill(0);
         let (auth, rep_keys) = auth?;
 
         // Ticket validity (RFC 4120 section 3.2.3), after the skew check as MIT.
@@ -523,7 +523,7 @@ fn decrypt_ticket(
     })?;
     scratch.copy_from_slice(cipher);
     let result = ticket_facts(key, scratch);
-    scratch.zeroize();
+    scratch.fill(0);
     result
 }
 

@@ -88,6 +88,10 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, mut bytes: &[u8], special: &[u8]) -
 }
 
 impl<'a> Decode<'a> for KerberosString<'a> {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         r.general_string(what).map(KerberosString)
     }
@@ -141,6 +145,10 @@ impl KerberosTime {
 }
 
 impl<'a> Decode<'a> for KerberosTime {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         r.kerberos_time(what).map(KerberosTime)
     }
@@ -212,6 +220,10 @@ impl fmt::Display for PrincipalName<'_> {
 }
 
 impl<'a> Decode<'a> for PrincipalName<'a> {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let name_type = s.field(0, "PrincipalName.name-type", Reader::i32)?;
@@ -258,6 +270,10 @@ pub struct EncryptedData<'a> {
 }
 
 impl<'a> Decode<'a> for EncryptedData<'a> {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let etype = s.field(0, "EncryptedData.etype", Reader::i32)?;
@@ -308,6 +324,10 @@ impl fmt::Debug for EncryptionKey<'_> {
 }
 
 impl<'a> Decode<'a> for EncryptionKey<'a> {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let keytype = s.field(0, "EncryptionKey.keytype", Reader::i32)?;
@@ -340,6 +360,10 @@ pub struct Checksum<'a> {
 }
 
 impl<'a> Decode<'a> for Checksum<'a> {
+    #[cfg_attr(
+        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
+        inline
+    )]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let cksumtype = s.field(0, "Checksum.cksumtype", Reader::i32)?;
@@ -379,7 +403,8 @@ macro_rules! int_octets {
         }
 
         impl<'a> Decode<'a> for $ty<'a> {
-            fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+            #[cfg_attr(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"), inline)]
+    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
                 let mut s = r.sequence(what)?;
                 let $int = s.field($ti, $wi, Reader::i32)?;
                 let $oct = s.field($to, $wo, Reader::octet_string)?;
