@@ -1,6 +1,7 @@
-//! In-place byte moves written so that `memmove` is never linked: on
-//! thumbv7em, compiler_builtins' `memmove` costs 1.6 KB of flash, and the
-//! in-place token and DER code needs only these two shapes of it.
+//! Byte moves written by hand where the library's would cost: in place
+//! without `memmove` (on thumbv7em, compiler_builtins' `memmove` costs 1.6 KB
+//! of flash, and the in-place token and DER code needs only two shapes of
+//! it), and short copies without a `memcpy` call on hosts.
 
 /// Moves `buf[from..]` to the front of `buf`, like `buf.copy_within(from.., 0)`
 /// (`from` past the end moves nothing). Forward copying is safe for a move
@@ -43,6 +44,48 @@ pub(crate) fn rotate_left(buf: &mut [u8], mid: usize) {
     }
 }
 
+/// `dst.copy_from_slice(src)` (equal lengths; otherwise nothing is copied),
+/// for the many short copies of the protocol code: DER primitives, the CTS
+/// tail's 1-16 byte moves, truncated MACs. On hosts a copy of up to 16
+/// bytes is done inline with two overlapping fixed-size moves: the compiler
+/// turns a copy of unknown length into a `memcpy` call, and an AP-REQ
+/// acceptance made about a hundred such calls (8 % of its time). Elsewhere,
+/// and for longer copies, the library copy (one call: no flash per use).
+pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if dst.len() != n {
+        return;
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+    if n <= 16 {
+        if n >= 8 {
+            fixed::<8>(dst, src, 0);
+            fixed::<8>(dst, src, n.saturating_sub(8));
+        } else if n >= 4 {
+            fixed::<4>(dst, src, 0);
+            fixed::<4>(dst, src, n.saturating_sub(4));
+        } else if n >= 2 {
+            fixed::<2>(dst, src, 0);
+            fixed::<2>(dst, src, n.saturating_sub(2));
+        } else {
+            fixed::<1>(dst, src, 0);
+        }
+        return;
+    }
+    dst.copy_from_slice(src);
+}
+
+/// Copies `N` bytes at `at` (in range: checked by the caller's lengths).
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+fn fixed<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
+    let end = at.saturating_add(N);
+    let d = dst.get_mut(at..end).and_then(|d| <&mut [u8; N]>::try_from(d).ok());
+    let s = src.get(at..end).and_then(|s| <&[u8; N]>::try_from(s).ok());
+    if let (Some(d), Some(s)) = (d, s) {
+        *d = *s;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +106,21 @@ mod tests {
                 assert_eq!(a, b, "len {len} from {from}");
             }
         }
+    }
+
+    #[test]
+    fn copy_matches_copy_from_slice() {
+        let src: [u8; 40] = core::array::from_fn(|i| i as u8 + 1);
+        for n in 0..=40usize {
+            let mut a = [0u8; 40];
+            copy(&mut a[..n], &src[..n]);
+            assert_eq!(a[..n], src[..n], "len {n}");
+            assert!(a[n..].iter().all(|&b| b == 0), "len {n}");
+        }
+        // Unequal lengths copy nothing.
+        let mut a = [0u8; 4];
+        copy(&mut a, &src[..3]);
+        assert_eq!(a, [0; 4]);
     }
 
     #[test]

@@ -15,7 +15,8 @@
     )
 )]
 
-#[cfg(feature = "kerberos")]
+// Its in-place moves serve the Kerberos code only.
+#[cfg_attr(not(feature = "kerberos"), allow(dead_code))]
 mod bytes;
 pub mod crypto;
 #[cfg(feature = "kerberos")]

@@ -52,14 +52,17 @@ impl<'a> Segments<'a> {
             };
             skip = 0;
             let n = tail.len().min(rest.len());
+            if n == 0 {
+                continue;
+            }
             let (theirs, more) = core::mem::take(&mut rest)
                 .split_at_mut_checked(n)
                 .ok_or(Error::WrongState)?;
             let mine = tail.get_mut(..n).ok_or(Error::WrongState)?;
             if store {
-                mine.copy_from_slice(theirs);
+                crate::bytes::copy(mine, theirs);
             } else {
-                theirs.copy_from_slice(mine);
+                crate::bytes::copy(theirs, mine);
             }
             rest = more;
         }

@@ -21,13 +21,15 @@ pub(crate) fn hmac_into<M: Mac + KeyInit>(
         etype: 0,
         len: key.len(),
     })?;
-    for part in parts {
+    // Empty pieces (a single buffer passed as IOV segments) skip the
+    // block buffer's bookkeeping.
+    for part in parts.iter().filter(|p| !p.is_empty()) {
         mac.update(part);
     }
     let mut full = mac.finalize().into_bytes();
     let result = match full.get(..out.len()) {
         Some(head) => {
-            out.copy_from_slice(head);
+            crate::bytes::copy(out, head);
             Ok(())
         }
         None => Err(Error::BufferTooSmall { needed: full.len() }),

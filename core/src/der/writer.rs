@@ -68,7 +68,7 @@ impl<'b> Writer<'b> {
         let new_len = self.len.saturating_add(bytes.len());
         if let Some(start) = self.buf.len().checked_sub(new_len) {
             if let Some(dst) = self.buf.get_mut(start..start.saturating_add(bytes.len())) {
-                dst.copy_from_slice(bytes);
+                crate::bytes::copy(dst, bytes);
             }
         }
         self.len = new_len;
