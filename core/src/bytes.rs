@@ -79,7 +79,9 @@ pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 fn fixed<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
     let end = at.saturating_add(N);
-    let d = dst.get_mut(at..end).and_then(|d| <&mut [u8; N]>::try_from(d).ok());
+    let d = dst
+        .get_mut(at..end)
+        .and_then(|d| <&mut [u8; N]>::try_from(d).ok());
     let s = src.get(at..end).and_then(|s| <&[u8; N]>::try_from(s).ok());
     if let (Some(d), Some(s)) = (d, s) {
         *d = *s;

@@ -447,36 +447,42 @@ fn cts_decrypt<D: DecryptBlocks + ?Sized>(
     let len = buf.len();
     let (last_at, last_len) = final_block(len)?;
     let bad = Error::BadCiphertextLength { len };
-    // Plain CBC up to the swapped blocks (a one-block message is plain CBC
-    // and ends here).
-    let mut prev = *iv;
+    // The swapped blocks (none in a one-block message, which is plain CBC)
+    // first: their two chained decryptions do not depend on the plain CBC
+    // run before them, so the run's independent block decryptions overlap
+    // them instead of waiting behind them.
+    //
+    // The block in the second-to-last position is the encryption of the
+    // padded final plaintext chained from the original C[n-2]. Decrypting it
+    // yields P[n-1] ^ C[n-2] on the first `last_len` bytes and, since the
+    // padding was zero, the stolen tail of C[n-2] on the rest.
     let swapped = last_at.checked_sub(BLOCK_LEN);
+    let mut stolen = [0u8; BLOCK_LEN];
+    let mut mixed = [0u8; BLOCK_LEN];
+    let mut second_last = [0u8; BLOCK_LEN];
+    if let Some(swapped_at) = swapped {
+        buf.copy(swapped_at, &mut stolen, false)?;
+        mixed = stolen;
+        aes.decrypt(&mut mixed);
+        let mut original = [0u8; BLOCK_LEN];
+        buf.copy(last_at, original.get_mut(..last_len).ok_or(bad)?, false)?;
+        original
+            .iter_mut()
+            .zip(mixed.iter())
+            .skip(last_len)
+            .for_each(|(o, m)| *o = *m);
+        xor_into(&mut mixed, &original);
+        second_last = original;
+        aes.decrypt(&mut second_last);
+    }
+    // Plain CBC up to the swapped blocks; `prev` ends as their C[n-3].
+    let mut prev = *iv;
     cbc_pieces(buf, swapped.unwrap_or(BLOCK_LEN), &mut prev, &mut |p, d| {
         aes.cbc_decrypt(p, d)
     })?;
     let Some(swapped_at) = swapped else {
         return Ok(prev);
     };
-
-    // The block in the second-to-last position is the encryption of the
-    // padded final plaintext chained from the original C[n-2]. Decrypting it
-    // yields P[n-1] ^ C[n-2] on the first `last_len` bytes and, since the
-    // padding was zero, the stolen tail of C[n-2] on the rest.
-    let mut stolen = [0u8; BLOCK_LEN];
-    buf.copy(swapped_at, &mut stolen, false)?;
-    let mut mixed = stolen;
-    aes.decrypt(&mut mixed);
-    let mut original = [0u8; BLOCK_LEN];
-    buf.copy(last_at, original.get_mut(..last_len).ok_or(bad)?, false)?;
-    original
-        .iter_mut()
-        .zip(mixed.iter())
-        .skip(last_len)
-        .for_each(|(o, m)| *o = *m);
-    xor_into(&mut mixed, &original);
-
-    let mut second_last = original;
-    aes.decrypt(&mut second_last);
     xor_into(&mut second_last, &prev);
     buf.copy(swapped_at, &mut second_last, true)?;
     buf.copy(last_at, mixed.get_mut(..last_len).ok_or(bad)?, true)?;

@@ -266,7 +266,8 @@ impl<'a> Reader<'a> {
     /// is accepted (NUL would let C consumers see a truncated name).
     pub fn general_string(&mut self, what: &'static str) -> Result<&'a [u8]> {
         let content = self.read(tag::GENERAL_STRING, what)?;
-        if content.contains(&0) {
+        // A plain scan: names are short, and `contains` is a `memchr` call.
+        if content.iter().any(|&b| b == 0) {
             return Err(Error::Malformed { what });
         }
         Ok(content)
