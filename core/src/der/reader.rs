@@ -267,6 +267,7 @@ impl<'a> Reader<'a> {
     pub fn general_string(&mut self, what: &'static str) -> Result<&'a [u8]> {
         let content = self.read(tag::GENERAL_STRING, what)?;
         // A plain scan: names are short, and `contains` is a `memchr` call.
+        #[allow(clippy::manual_contains)]
         if content.iter().any(|&b| b == 0) {
             return Err(Error::Malformed { what });
         }
