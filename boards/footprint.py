@@ -74,7 +74,7 @@ BUDGETS = {
 # reminder to drop the entry. The numbers are printed as EXCEEDED, never as ok.
 KNOWN_OVER = {
     "ntlm_flash": 21_800,   # 2026-11-26: 21,708 B after the NTLM cuts of issue #6 (was 29,164 B)
-    "full_flash": 76_450,   # 2026-11-26: 76,412 B after the NTLM and Kerberos cuts of issue #6 (was 91,576 B), +0.8 KB for the faster AP-REQ acceptance
+    "full_flash": 76_600,   # 2026-11-26: 76,412 B after the NTLM and Kerberos cuts of issue #6 (was 91,576 B), +0.8 KB for the faster AP-REQ acceptance; 2026-12-06: +144 B for the context keyed in place (AP-REQ acceptance 3 % faster)
 }
 
 # Symbols a global allocator (or the alloc crate's allocation shims) brings.

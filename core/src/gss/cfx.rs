@@ -87,9 +87,6 @@ impl Cfx {
     /// session key. Sequence numbers start at the values exchanged in the
     /// authenticator and AP-REP. Only the AES etypes have RFC 4121 tokens;
     /// another key is [`Error::UnsupportedEtype`].
-    // Out of line: inlined into the krb5 context setup it cost 440 B of
-    // thumbv7em flash (boards/footprint.py).
-    #[inline(never)]
     pub fn new(
         key: &Key,
         initiator: bool,
@@ -97,6 +94,47 @@ impl Cfx {
         send_seq: u64,
         recv_seq: u64,
     ) -> Result<Cfx> {
+        let mut cfx = Cfx::UNKEYED;
+        cfx.key(key, initiator, acceptor_subkey, send_seq, recv_seq)?;
+        Ok(cfx)
+    }
+
+    /// A context with no keys, failed until [`Cfx::key`] succeeds.
+    pub(crate) const UNKEYED: Cfx = Cfx {
+        etype: Etype::Aes256CtsHmacSha196,
+        seal_out: SealKeys {
+            ke: NO_KEY,
+            ki: NO_KEY,
+            kc: NO_KEY,
+        },
+        seal_in: SealKeys {
+            ke: NO_KEY,
+            ki: NO_KEY,
+            kc: NO_KEY,
+        },
+        sign_out: NO_KEY,
+        sign_in: NO_KEY,
+        out_flags: 0,
+        send_seq: 0,
+        recv_seq: 0,
+        failed: true,
+    };
+
+    /// [`Cfx::new`] where the context lies: the keys are derived straight
+    /// into its storage, not built elsewhere and moved through return
+    /// values. On error the context stays failed.
+    // Out of line: inlined into the krb5 context setup it cost 440 B of
+    // thumbv7em flash (boards/footprint.py).
+    #[inline(never)]
+    pub(crate) fn key(
+        &mut self,
+        key: &Key,
+        initiator: bool,
+        acceptor_subkey: bool,
+        send_seq: u64,
+        recv_seq: u64,
+    ) -> Result<()> {
+        self.failed = true;
         let etype = key.etype();
         if !matches!(
             etype,
@@ -113,28 +151,13 @@ impl Cfx {
         if acceptor_subkey {
             out_flags |= FLAG_ACCEPTOR_SUBKEY;
         }
-        let mut cfx = Cfx {
-            etype,
-            seal_out: SealKeys {
-                ke: NO_KEY,
-                ki: NO_KEY,
-                kc: NO_KEY,
-            },
-            seal_in: SealKeys {
-                ke: NO_KEY,
-                ki: NO_KEY,
-                kc: NO_KEY,
-            },
-            sign_out: NO_KEY,
-            sign_in: NO_KEY,
-            out_flags,
-            send_seq,
-            recv_seq,
-            failed: false,
-        };
-        let u = cfx.usages();
+        self.etype = etype;
+        self.out_flags = out_flags;
+        self.send_seq = send_seq;
+        self.recv_seq = recv_seq;
+        let u = self.usages();
         let d = Deriver::new(key)?;
-        let (out, inn) = (&mut cfx.seal_out, &mut cfx.seal_in);
+        let (out, inn) = (&mut self.seal_out, &mut self.seal_in);
         d.derive(&mut [
             d.job(u.seal_out, Subkey::Encryption, &mut out.ke)?,
             d.job(u.seal_out, Subkey::Integrity, &mut out.ki)?,
@@ -142,10 +165,11 @@ impl Cfx {
             d.job(u.seal_in, Subkey::Encryption, &mut inn.ke)?,
             d.job(u.seal_in, Subkey::Integrity, &mut inn.ki)?,
             d.job(u.seal_in, Subkey::Checksum, &mut inn.kc)?,
-            d.job(u.sign_out, Subkey::Checksum, &mut cfx.sign_out)?,
-            d.job(u.sign_in, Subkey::Checksum, &mut cfx.sign_in)?,
+            d.job(u.sign_out, Subkey::Checksum, &mut self.sign_out)?,
+            d.job(u.sign_in, Subkey::Checksum, &mut self.sign_in)?,
         ])?;
-        Ok(cfx)
+        self.failed = false;
+        Ok(())
     }
 
     /// RFC 4121 section 2: our usages and the peer's.

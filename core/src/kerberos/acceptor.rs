@@ -370,19 +370,16 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         };
         let key = acceptor_subkey.as_ref().unwrap_or(context_key);
         // Built where it stays: the context state (its keys and the client
-        // identity, half a kilobyte) is not moved through return values.
+        // identity, half a kilobyte) is placed unkeyed and keyed in place.
         self.state = State::Established(Established {
-            session: Session::new(
-                key,
-                false,
-                acceptor_subkey.is_some(),
-                send_seq,
-                recv_seq,
-                granted,
-            )?,
+            session: Session::unkeyed(granted),
             identity: tkt.identity,
             endtime: tkt.end.to_time(0),
         });
+        if let State::Established(e) = &mut self.state {
+            e.session
+                .key(key, false, acceptor_subkey.is_some(), send_seq, recv_seq)?;
+        }
         self.channel_bound = auth.channel_bound;
         Ok(Progress::Complete { written })
     }

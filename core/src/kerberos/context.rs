@@ -174,8 +174,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Protection keyed with the context key: RFC 4121 tokens for the AES
-    /// etypes, RFC 4757 tokens for rc4-hmac; other etypes are refused.
+    /// A session keyed with `key` (see [`Session::key`]).
     pub(crate) fn new(
         key: &Key,
         initiator: bool,
@@ -184,31 +183,60 @@ impl Session {
         recv_seq: u32,
         flags: u32,
     ) -> Result<Session> {
-        let protection = if is_cfx(key.etype()) {
-            Protection::Cfx(Cfx::new(
+        let mut session = Session::unkeyed(flags);
+        session.key(key, initiator, acceptor_subkey, send_seq, recv_seq)?;
+        Ok(session)
+    }
+
+    /// A session with no keys, failed until [`Session::key`] succeeds: put
+    /// where the context keeps it, then keyed there (half a kilobyte of
+    /// keys is not moved through return values).
+    pub(crate) const fn unkeyed(flags: u32) -> Session {
+        Session {
+            protection: Protection::Cfx(Cfx::UNKEYED),
+            flags,
+            failed: true,
+        }
+    }
+
+    /// Keys an [`Session::unkeyed`] session where it lies: RFC 4121 tokens
+    /// for the AES etypes, RFC 4757 tokens for rc4-hmac; other etypes are
+    /// refused. On error the session stays failed.
+    pub(crate) fn key(
+        &mut self,
+        key: &Key,
+        initiator: bool,
+        acceptor_subkey: bool,
+        send_seq: u32,
+        recv_seq: u32,
+    ) -> Result<()> {
+        self.failed = true;
+        if is_cfx(key.etype()) {
+            // Only an unkeyed session (which holds an unkeyed Cfx) is keyed.
+            let Protection::Cfx(cfx) = &mut self.protection else {
+                return Err(Error::WrongState);
+            };
+            cfx.key(
                 key,
                 initiator,
                 acceptor_subkey,
                 u64::from(send_seq),
                 u64::from(recv_seq),
-            )?)
+            )?;
         } else if key.etype() == Etype::Rc4Hmac {
             let bytes: &[u8; rc4::KEY_LEN] =
                 key.as_bytes().try_into().map_err(|_| Error::BadKeyLength {
                     etype: key.etype().as_i32(),
                     len: key.as_bytes().len(),
                 })?;
-            Protection::Rc4(Rc4Hmac::new(bytes, initiator, send_seq, recv_seq)?)
+            self.protection = Protection::Rc4(Rc4Hmac::new(bytes, initiator, send_seq, recv_seq)?);
         } else {
             return Err(Error::UnsupportedEtype {
                 etype: key.etype().as_i32(),
             });
-        };
-        Ok(Session {
-            protection,
-            flags,
-            failed: false,
-        })
+        }
+        self.failed = false;
+        Ok(())
     }
 
     pub(crate) fn flags(&self) -> u32 {
