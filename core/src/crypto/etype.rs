@@ -10,7 +10,7 @@
 use core::ops::Range;
 
 use rand_core::CryptoRng;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::aes_sha2::Variant;
 use super::cts::{AesEnc, BLOCK_LEN};
@@ -289,12 +289,12 @@ fn iterations(params: Option<&[u8]>, default: u32) -> Result<u32> {
 }
 
 /// A Kerberos key: a base key of an etype. Zeroized on drop.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Key {
-    #[zeroize(skip)]
     etype: Etype,
     bytes: [u8; MAX_KEY_LEN],
 }
+super::wipe_fields!(Key { bytes }, drop);
 
 impl core::fmt::Debug for Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -702,14 +702,11 @@ impl<'a> Deriver<'a> {
 /// context's 512-byte budget. Re-keying per message costs one AES key expansion
 /// and two hash compressions per HMAC key. (`sizes_fit_the_context_budget`
 /// prints the numbers.)
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct UsageKeys {
-    #[zeroize(skip)]
     etype: Etype,
-    #[zeroize(skip)]
     usage: u32,
     /// RC4-HMAC: `ke` holds K1 of the untranslated usage 9 (see `Key::derive`).
-    #[zeroize(skip)]
     rc4_alternate: bool,
     /// AES: Ke. RC4: the alternate K1. DES: the key.
     ke: [u8; MAX_KEY_LEN],
@@ -718,6 +715,7 @@ pub struct UsageKeys {
     /// AES: Kc. RC4: Ksign.
     kc: [u8; MAX_KEY_LEN],
 }
+super::wipe_fields!(UsageKeys { ke, ki, kc }, drop);
 
 impl core::fmt::Debug for UsageKeys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

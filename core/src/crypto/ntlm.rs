@@ -23,8 +23,9 @@ pub const KEY_LEN: usize = 16;
 ///
 /// This is the long-term secret of an NTLM account, so it is zeroized on drop and
 /// its `Debug` does not show it.
-#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NtHash([u8; KEY_LEN]);
+super::wipe_fields!(NtHash { 0 }, drop);
 
 impl NtHash {
     /// NTOWFv1 of `password`.
@@ -58,8 +59,9 @@ impl core::fmt::Debug for NtHash {
 
 /// A 16-byte secret key (response key, session key, signing or sealing key),
 /// zeroized on drop and never printed.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Key16(pub(crate) [u8; KEY_LEN]);
+super::wipe_fields!(Key16 { 0 }, drop);
 
 impl Key16 {
     /// Wraps raw key bytes.

@@ -139,7 +139,10 @@ fn dr_batch<E: EncryptBlocks + ?Sized>(backend: &E, jobs: &mut [DkJob<'_>]) -> R
     }
     // Only the blocks this batch used hold key material (a byte-wise
     // volatile wipe of all eight cost a twentieth of AP-REQ acceptance).
-    blocks.iter_mut().take(jobs.len()).for_each(|b| b.zeroize());
+    blocks
+        .iter_mut()
+        .take(jobs.len())
+        .for_each(|b| b.as_mut_slice().zeroize());
     Ok(())
 }
 

@@ -46,12 +46,12 @@ const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
 
 /// Ke, Ki and Kc of a seal usage: Wrap tokens use the seal usage with and
 /// without confidentiality (the latter through Kc).
-#[derive(Zeroize)]
 struct SealKeys {
     ke: [u8; MAX_KEY_LEN],
     ki: [u8; MAX_KEY_LEN],
     kc: [u8; MAX_KEY_LEN],
 }
+crate::crypto::wipe_fields!(SealKeys { ke, ki, kc });
 
 /// Stands in for the keys a sign usage never derives (MIC tokens need only Kc).
 const NO_KEY: [u8; MAX_KEY_LEN] = [0; MAX_KEY_LEN];
@@ -64,22 +64,47 @@ const NO_KEY: [u8; MAX_KEY_LEN] = [0; MAX_KEY_LEN];
 /// and Kc of both seal usages, Kc of both sign usages (8 keys, 256 bytes for
 /// AES-256), which keeps a whole Kerberos context small enough for a
 /// microcontroller.
-#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct Cfx {
-    #[zeroize(skip)]
     etype: Etype,
     seal_out: SealKeys,
     seal_in: SealKeys,
-    /// Kc of our sign usage.
-    sign_out: [u8; MAX_KEY_LEN],
-    /// Kc of the peer's sign usage.
-    sign_in: [u8; MAX_KEY_LEN],
+    /// Kc of our sign usage (`out`) and of the peer's (`inn`).
+    sign: SignKeys,
     /// Flags of our tokens: sent-by-acceptor when we accept, acceptor-subkey when in use.
     out_flags: u8,
     send_seq: u64,
     recv_seq: u64,
     failed: bool,
 }
+
+/// Sign keys held apart from the seal keys' struct, wiped as they are (see
+/// `crypto::wipe_fields`).
+struct SignKeys {
+    out: [u8; MAX_KEY_LEN],
+    inn: [u8; MAX_KEY_LEN],
+}
+crate::crypto::wipe_fields!(SignKeys { out, inn });
+
+// The keys through `wipe_fields`; the sequence numbers too, as the derive did.
+impl Zeroize for Cfx {
+    fn zeroize(&mut self) {
+        self.seal_out.zeroize();
+        self.seal_in.zeroize();
+        self.sign.zeroize();
+        self.out_flags.zeroize();
+        self.send_seq.zeroize();
+        self.recv_seq.zeroize();
+        self.failed.zeroize();
+    }
+}
+
+impl Drop for Cfx {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Cfx {}
 
 impl Cfx {
     /// Per-message state for one side. `key` is the context key: the acceptor's
@@ -112,8 +137,10 @@ impl Cfx {
             ki: NO_KEY,
             kc: NO_KEY,
         },
-        sign_out: NO_KEY,
-        sign_in: NO_KEY,
+        sign: SignKeys {
+            out: NO_KEY,
+            inn: NO_KEY,
+        },
         out_flags: 0,
         send_seq: 0,
         recv_seq: 0,
@@ -157,7 +184,7 @@ impl Cfx {
         self.recv_seq = recv_seq;
         let u = self.usages();
         let d = Deriver::new(key)?;
-        let (out, inn) = (&mut self.seal_out, &mut self.seal_in);
+        let (out, inn, sign) = (&mut self.seal_out, &mut self.seal_in, &mut self.sign);
         d.derive(&mut [
             d.job(u.seal_out, Subkey::Encryption, &mut out.ke)?,
             d.job(u.seal_out, Subkey::Integrity, &mut out.ki)?,
@@ -165,8 +192,8 @@ impl Cfx {
             d.job(u.seal_in, Subkey::Encryption, &mut inn.ke)?,
             d.job(u.seal_in, Subkey::Integrity, &mut inn.ki)?,
             d.job(u.seal_in, Subkey::Checksum, &mut inn.kc)?,
-            d.job(u.sign_out, Subkey::Checksum, &mut self.sign_out)?,
-            d.job(u.sign_in, Subkey::Checksum, &mut self.sign_in)?,
+            d.job(u.sign_out, Subkey::Checksum, &mut sign.out)?,
+            d.job(u.sign_in, Subkey::Checksum, &mut sign.inn)?,
         ])?;
         self.failed = false;
         Ok(())
@@ -345,7 +372,7 @@ impl Cfx {
             let h = Cfx::header(TOK_MIC, s.out_flags & !FLAG_SEALED, 0xffff, 0xffff, seq);
             let (head, cksum) = out.split_at_mut(HEADER_LEN);
             head.copy_from_slice(&h);
-            s.sign_keys(&s.sign_out, s.usages().sign_out)
+            s.sign_keys(&s.sign.out, s.usages().sign_out)
                 .checksum(&[msg, &h], cksum)?;
             Ok(len)
         })
@@ -363,7 +390,7 @@ impl Cfx {
                     what: "MIC token length",
                 });
             }
-            s.sign_keys(&s.sign_in, s.usages().sign_in)
+            s.sign_keys(&s.sign.inn, s.usages().sign_in)
                 .verify_checksum(&[msg, h], cksum)?;
             s.check_recv_seq(seq)
         })

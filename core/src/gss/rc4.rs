@@ -29,7 +29,7 @@ use md5::{Digest, Md5};
 use rand_core::CryptoRng;
 use rc4::{Rc4, StreamCipher};
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::gss::IovLayout;
 use crate::{Error, Result};
@@ -77,7 +77,6 @@ pub const WRAP_HEADER_LEN: usize = MAX_FRAMING_LEN + WRAP_TOKEN_LEN;
 pub const WRAP_TRAILER_LEN: usize = PAD_LEN;
 
 /// The three keys every token derives its per-message keys from.
-#[derive(Zeroize, ZeroizeOnDrop)]
 struct Keys {
     /// Ksign = HMAC(K, "signaturekey\0").
     sign: [u8; 16],
@@ -86,6 +85,7 @@ struct Keys {
     /// HMAC(K XOR F0, 0): salted with each token's sequence number to encrypt its data.
     crypt: [u8; 16],
 }
+crate::crypto::wipe_fields!(Keys { sign, seq, crypt }, drop);
 
 /// The per-message state of an established krb5 context whose key is rc4-hmac.
 pub struct Rc4Hmac {
