@@ -46,8 +46,8 @@ pub(crate) fn rotate_left(buf: &mut [u8], mid: usize) {
 
 /// `dst.copy_from_slice(src)` (equal lengths; otherwise nothing is copied),
 /// for the many short copies of the protocol code: DER primitives, the CTS
-/// tail's 1-16 byte moves, truncated MACs. On hosts a copy of up to 16
-/// bytes is done inline with two overlapping fixed-size moves: the compiler
+/// tail's 1-16 byte moves, truncated MACs, keys, names. On hosts a copy of
+/// up to 32 bytes is done inline with two overlapping fixed-size moves: the compiler
 /// turns a copy of unknown length into a `memcpy` call, and an AP-REQ
 /// acceptance made about a hundred such calls (8 % of its time). Elsewhere,
 /// and for longer copies, the library copy (one call: no flash per use).
@@ -57,8 +57,11 @@ pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
         return;
     }
     #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-    if n <= 16 {
-        if n >= 8 {
+    if n <= 32 {
+        if n >= 16 {
+            fixed::<16>(dst, src, 0);
+            fixed::<16>(dst, src, n.saturating_sub(16));
+        } else if n >= 8 {
             fixed::<8>(dst, src, 0);
             fixed::<8>(dst, src, n.saturating_sub(8));
         } else if n >= 4 {

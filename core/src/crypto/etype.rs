@@ -311,14 +311,15 @@ impl Key {
             etype,
             bytes: [0; MAX_KEY_LEN],
         };
-        key.bytes
+        let dst = key
+            .bytes
             .get_mut(..etype.key_len())
             .filter(|dst| dst.len() == bytes.len())
             .ok_or(Error::BadKeyLength {
                 etype: etype.as_i32(),
                 len: bytes.len(),
-            })?
-            .copy_from_slice(bytes);
+            })?;
+        crate::bytes::copy(dst, bytes);
         Ok(key)
     }
 

@@ -86,19 +86,13 @@ impl Identity {
         let mut at = 0usize;
         for (i, component) in name.components().enumerate() {
             let end = at.checked_add(component.len()).ok_or(FULL)?;
-            id.bytes
-                .get_mut(at..end)
-                .ok_or(FULL)?
-                .copy_from_slice(component);
+            crate::bytes::copy(id.bytes.get_mut(at..end).ok_or(FULL)?, component);
             *id.ends.get_mut(i).ok_or(FULL)? = u8::try_from(end).map_err(|_| FULL)?;
             id.count = u8::try_from(i.saturating_add(1)).map_err(|_| FULL)?;
             at = end;
         }
         let end = at.checked_add(realm.len()).ok_or(FULL)?;
-        id.bytes
-            .get_mut(at..end)
-            .ok_or(FULL)?
-            .copy_from_slice(realm);
+        crate::bytes::copy(id.bytes.get_mut(at..end).ok_or(FULL)?, realm);
         id.len = u8::try_from(end).map_err(|_| FULL)?;
         Ok(id)
     }
