@@ -47,10 +47,11 @@ pub(crate) fn rotate_left(buf: &mut [u8], mid: usize) {
 /// `dst.copy_from_slice(src)` (equal lengths; otherwise nothing is copied),
 /// for the many short copies of the protocol code: DER primitives, the CTS
 /// tail's 1-16 byte moves, truncated MACs, keys, names. On hosts a copy of
-/// up to 32 bytes is done inline with two overlapping fixed-size moves: the compiler
-/// turns a copy of unknown length into a `memcpy` call, and an AP-REQ
-/// acceptance made about a hundred such calls (8 % of its time). Elsewhere,
-/// and for longer copies, the library copy (one call: no flash per use).
+/// up to 32 bytes is done inline with two overlapping fixed-size moves: the
+/// compiler turns a copy of unknown length into a `memcpy` call, and an
+/// AP-REQ acceptance made about a hundred such calls (`memcpy` was 8 % of
+/// its time). Elsewhere, and for longer copies, the library copy (one call:
+/// no flash per use).
 pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
     if dst.len() != n {

@@ -137,8 +137,8 @@ fn dr_batch<E: EncryptBlocks + ?Sized>(backend: &E, jobs: &mut [DkJob<'_>]) -> R
         }
         at = at.saturating_add(BLOCK_LEN);
     }
-    // Only the blocks this batch used hold key material (a byte-wise
-    // volatile wipe of all eight cost a twentieth of AP-REQ acceptance).
+    // Only the blocks this batch used hold key material; each is wiped as a
+    // slice (see `crypto::wipe_fields`).
     blocks
         .iter_mut()
         .take(jobs.len())

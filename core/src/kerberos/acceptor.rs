@@ -283,7 +283,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         })?;
         scratch.copy_from_slice(cipher);
         let auth = self.check_authenticator(scratch, req.ap_options, &tkt, now, reply_expected);
-        scratch.fill(0);
+        scratch.zeroize();
         let (auth, rep_keys) = auth?;
 
         // Ticket validity (RFC 4120 section 3.2.3), after the skew check as MIT.
@@ -520,7 +520,7 @@ fn decrypt_ticket(
     })?;
     scratch.copy_from_slice(cipher);
     let result = ticket_facts(key, scratch);
-    scratch.fill(0);
+    scratch.zeroize();
     result
 }
 
