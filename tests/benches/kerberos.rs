@@ -4,17 +4,22 @@
 //! * AP-REQ acceptance: a fresh [`Acceptor`] takes a realistic AP-REQ (mutual,
 //!   authenticator subkey, sequence number) and answers with an AP-REP carrying
 //!   an acceptor subkey. Its floor is the cryptography that acceptance cannot
-//!   avoid, done with the raw RustCrypto calls on buffers of the same sizes.
+//!   avoid, done with the raw RustCrypto calls on buffers of the same sizes:
+//!   the etype's own cipher (the `cts` crate's CBC-CS3, which is RFC 3962's
+//!   ciphertext stealing), and beside it a CBC lower bound without stealing.
 //! * Wrap+Unwrap with confidentiality at 1 KiB and 64 KiB: authcore's initiator
 //!   wraps in place, its acceptor unwraps in place; MIT krb5's `gss_wrap` and
 //!   `gss_unwrap` on an in-process MIT context pair (through FFI, see
-//!   `mit_gss`); and the floor, raw AES-256-CBC + HMAC-SHA1 over the bytes a
-//!   token encrypts, with keys prepared outside the loop. The IOV column is
+//!   `mit_gss`); and the floors, raw AES-256-CBC + HMAC-SHA1 over the bytes a
+//!   token encrypts: strict (key schedules and HMAC state prepared outside the
+//!   loop) and keyed (from the key bytes per message). The IOV column is
 //!   authcore's `wrap_iov` (rotated layout, Windows' shape) + `unwrap_iov`,
 //!   the message protected where it lies in its own buffer.
 //!
 //! A counting global allocator checks that authcore's paths never allocate.
-//! The table at the end reads criterion's estimates of this run.
+//! The table at the end reads criterion's estimates of this run; the lines
+//! after it come from timing each side interleaved with its floors (see
+//! `interleaved`), the numbers to quote on a shared machine.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
