@@ -57,7 +57,7 @@ pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
     if dst.len() != n {
         return;
     }
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+    #[cfg(authcore_host)]
     if n <= 32 {
         if n >= 16 {
             fixed::<16>(dst, src, 0);
@@ -80,7 +80,7 @@ pub(crate) fn copy(dst: &mut [u8], src: &[u8]) {
 }
 
 /// Copies `N` bytes at `at` (in range: checked by the caller's lengths).
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(authcore_host)]
 fn fixed<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
     let end = at.saturating_add(N);
     let d = dst

@@ -115,10 +115,7 @@ impl BlockSizeUser for Cts<'_, '_> {
 impl BlockCipherEncClosure for Cts<'_, '_> {
     // Into the backend's caller, which carries its target features (AES-NI):
     // only there can the block functions inline into the CBC loops.
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline(always)
-    )]
+    #[cfg_attr(authcore_host, inline(always))]
     fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
         let backend = Backend(backend);
         *self.result = if batch_is_cheap::<B>() {
@@ -132,10 +129,7 @@ impl BlockCipherEncClosure for Cts<'_, '_> {
 impl BlockCipherDecClosure for Cts<'_, '_> {
     // Into the backend's caller, which carries its target features (AES-NI):
     // only there can the block functions inline into the CBC loops.
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline(always)
-    )]
+    #[cfg_attr(authcore_host, inline(always))]
     fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
         let backend = Backend(backend);
         *self.result = if batch_is_cheap::<B>() {
@@ -350,10 +344,7 @@ pub(crate) fn decrypt_with(aes: &AesDec, iv: &Block, buf: &mut Segments<'_>) -> 
 /// `dyn FnMut` every block became a call (Wrap+Unwrap 17 % slower at 64 KiB).
 // Inlined where hardware AES backends exist, into the backend's
 // target-feature context (see `Cts::call`); one shared copy elsewhere.
-#[cfg_attr(
-    any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-    inline(always)
-)]
+#[cfg_attr(authcore_host, inline(always))]
 fn cbc_pieces<F: FnMut(&mut Block, &mut [u8])>(
     buf: &mut Segments<'_>,
     end: usize,
@@ -401,10 +392,7 @@ fn final_block(len: usize) -> Result<(usize, usize)> {
 
 // Inlined where hardware AES backends exist, into the backend's
 // target-feature context (see `Cts::call`); one shared copy elsewhere.
-#[cfg_attr(
-    any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-    inline(always)
-)]
+#[cfg_attr(authcore_host, inline(always))]
 fn cts_encrypt<E: EncryptBlocks + ?Sized>(
     aes: &E,
     iv: &Block,
@@ -437,10 +425,7 @@ fn cts_encrypt<E: EncryptBlocks + ?Sized>(
 
 // Inlined where hardware AES backends exist, into the backend's
 // target-feature context (see `Cts::call`); one shared copy elsewhere.
-#[cfg_attr(
-    any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-    inline(always)
-)]
+#[cfg_attr(authcore_host, inline(always))]
 fn cts_decrypt<D: DecryptBlocks + ?Sized>(
     aes: &D,
     iv: &Block,

@@ -30,9 +30,9 @@ macro_rules! wipe_fields {
         impl zeroize::Zeroize for $ty {
             fn zeroize(&mut self) {
                 $(
-                    #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+                    #[cfg(authcore_host)]
                     zeroize::Zeroize::zeroize(self.$field.as_mut_slice());
-                    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")))]
+                    #[cfg(not(authcore_host))]
                     zeroize::Zeroize::zeroize(&mut self.$field);
                 )+
             }

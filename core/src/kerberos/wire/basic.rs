@@ -88,10 +88,7 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, mut bytes: &[u8], special: &[u8]) -
 }
 
 impl<'a> Decode<'a> for KerberosString<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         r.general_string(what).map(KerberosString)
     }
@@ -145,10 +142,7 @@ impl KerberosTime {
 }
 
 impl<'a> Decode<'a> for KerberosTime {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         r.kerberos_time(what).map(KerberosTime)
     }
@@ -220,10 +214,7 @@ impl fmt::Display for PrincipalName<'_> {
 }
 
 impl<'a> Decode<'a> for PrincipalName<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let name_type = s.field(0, "PrincipalName.name-type", Reader::i32)?;
@@ -270,10 +261,7 @@ pub struct EncryptedData<'a> {
 }
 
 impl<'a> Decode<'a> for EncryptedData<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let etype = s.field(0, "EncryptedData.etype", Reader::i32)?;
@@ -324,10 +312,7 @@ impl fmt::Debug for EncryptionKey<'_> {
 }
 
 impl<'a> Decode<'a> for EncryptionKey<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let keytype = s.field(0, "EncryptionKey.keytype", Reader::i32)?;
@@ -360,10 +345,7 @@ pub struct Checksum<'a> {
 }
 
 impl<'a> Decode<'a> for Checksum<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let cksumtype = s.field(0, "Checksum.cksumtype", Reader::i32)?;
@@ -403,7 +385,7 @@ macro_rules! int_octets {
         }
 
         impl<'a> Decode<'a> for $ty<'a> {
-            #[cfg_attr(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"), inline)]
+            #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
                 let mut s = r.sequence(what)?;
                 let $int = s.field($ti, $wi, Reader::i32)?;

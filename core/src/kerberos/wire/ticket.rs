@@ -20,10 +20,7 @@ pub struct Ticket<'a> {
 }
 
 impl<'a> Decode<'a> for Ticket<'a> {
-    #[cfg_attr(
-        any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"),
-        inline
-    )]
+    #[cfg_attr(authcore_host, inline)]
     fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
         let mut app = r.application(app_tag::TICKET, what)?;
         let mut s = app.sequence(what)?;
