@@ -5,6 +5,8 @@
 
 use core::fmt;
 
+use crate::What;
+
 /// Everything that can go wrong in authcore.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,9 +15,9 @@ pub enum Error {
     /// The output buffer is too small; `needed` bytes are required.
     BufferTooSmall { needed: usize },
     /// Input ended before the named field was complete.
-    Truncated { what: &'static str },
+    Truncated { what: What },
     /// The named field is malformed (bad value, bad offset, bad encoding).
-    Malformed { what: &'static str },
+    Malformed { what: What },
     /// An encryption type the build or the policy does not support.
     UnsupportedEtype { etype: i32 },
     /// A checksum type the build or the policy does not support.
@@ -25,7 +27,7 @@ pub enum Error {
     /// A ciphertext too short or of an impossible length for its etype.
     BadCiphertextLength { len: usize },
     /// A checksum, MAC, MIC or proof did not verify.
-    Integrity { what: &'static str },
+    Integrity { what: What },
     /// The peer's clock (or the ticket's time) is outside the allowed skew.
     ClockSkew,
     /// A message, authenticator or sequence number was seen before.
@@ -37,7 +39,7 @@ pub enum Error {
     /// A ticket is not valid yet.
     NotYetValid,
     /// The peer asked for something the local policy refuses.
-    Policy { what: &'static str },
+    Policy { what: What },
     /// The credential store or key table has no entry for the requested name.
     UnknownPrincipal,
     /// No key of the requested version (kvno) is available.
@@ -53,7 +55,7 @@ pub enum Error {
     /// The caller's random number generator failed.
     Rng,
     /// A bounded capacity (replay cache, name buffer, …) is exhausted.
-    CapacityExceeded { what: &'static str },
+    CapacityExceeded { what: What },
     /// An IOV Wrap token was split into header and trailer slices it does not
     /// have: `header` and `trailer` are the lengths this token needs (both 0
     /// when its layout fits no IOV split: unwrap it as one buffer).

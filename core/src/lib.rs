@@ -15,6 +15,9 @@
     )
 )]
 
+#[macro_use]
+mod what;
+
 // Its in-place moves serve the Kerberos code only.
 #[cfg_attr(not(feature = "kerberos"), allow(dead_code))]
 mod bytes;
@@ -35,3 +38,4 @@ mod test_rng;
 
 pub use error::{Error, Result};
 pub use step::{Progress, Protect, Sizes, Step, Time};
+pub use what::What;

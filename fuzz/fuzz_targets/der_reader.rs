@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(matches!(e, Error::CapacityExceeded { .. }));
         }
     }
-    if let Ok(tlv) = check_tlv(input, "fuzz") {
+    if let Ok(tlv) = check_tlv(input, authcore::what!("Kerberos message")) {
         assert_eq!(tlv.raw, input);
     }
     primitives(sel, input);
@@ -54,7 +54,7 @@ fn encode(f: impl FnOnce(&mut Writer<'_>)) -> Vec<u8> {
 fn walk<'a>(input: &'a [u8], mut r: Reader<'a>) {
     while !r.is_empty() {
         let before = r;
-        let Ok(tlv) = r.read_any("fuzz") else {
+        let Ok(tlv) = r.read_any(authcore::what!("Kerberos message")) else {
             return;
         };
         assert_eq!(before.peek_tag(), Some(tlv.tag));
@@ -74,10 +74,13 @@ fn walk<'a>(input: &'a [u8], mut r: Reader<'a>) {
         assert_eq!(&input[range], tlv.raw);
 
         let mut again = before;
-        assert_eq!(again.read_tlv(tlv.tag, "fuzz"), Ok(tlv));
+        assert_eq!(
+            again.read_tlv(tlv.tag, authcore::what!("Kerberos message")),
+            Ok(tlv)
+        );
         if tlv.tag & tag::CONSTRUCTED != 0 {
             let mut probe = before;
-            match probe.nested(tlv.tag, "fuzz") {
+            match probe.nested(tlv.tag, authcore::what!("Kerberos message")) {
                 Ok(inner) => {
                     assert_eq!(inner.remaining(), tlv.content);
                     assert_eq!(usize::from(inner.depth()), usize::from(r.depth()) + 1);
@@ -91,7 +94,9 @@ fn walk<'a>(input: &'a [u8], mut r: Reader<'a>) {
             }
         } else {
             let mut probe = before;
-            assert!(probe.nested(tlv.tag, "fuzz").is_err());
+            assert!(probe
+                .nested(tlv.tag, authcore::what!("Kerberos message"))
+                .is_err());
         }
     }
 }
@@ -110,29 +115,32 @@ fn primitives(sel: u8, input: &[u8]) {
         }
         let before = r;
         let expected: Vec<u8> = match sel % 16 {
-            0 => match r.i64("") {
+            0 => match r.i64(authcore::what!("Kerberos message")) {
                 Ok(v) => encode(|w| w.integer(v)),
                 Err(_) => return,
             },
-            1 => match r.i32("") {
+            1 => match r.i32(authcore::what!("Kerberos message")) {
                 Ok(v) => encode(|w| w.integer(i64::from(v))),
                 Err(_) => return,
             },
-            2 => match r.u32("") {
+            2 => match r.u32(authcore::what!("Kerberos message")) {
                 Ok(v) => encode(|w| w.integer(i64::from(v))),
                 Err(_) => return,
             },
-            3 => match r.uint32("") {
+            3 => match r.uint32(authcore::what!("Kerberos message")) {
                 Ok(v) => {
                     let canonical = encode(|w| w.integer(i64::from(v)));
-                    assert_eq!(Reader::new(&canonical).uint32(""), Ok(v));
+                    assert_eq!(
+                        Reader::new(&canonical).uint32(authcore::what!("Kerberos message")),
+                        Ok(v)
+                    );
                     if consumed(&before, &r) != canonical.as_slice() {
                         // Only the negative form of a value above i32::MAX differs.
                         assert!(v > i32::MAX as u32);
                         assert_eq!(
                             {
                                 let mut b = before;
-                                b.i64("")
+                                b.i64(authcore::what!("Kerberos message"))
                             },
                             Ok(i64::from(v as i32))
                         );
@@ -141,36 +149,39 @@ fn primitives(sel: u8, input: &[u8]) {
                 }
                 Err(_) => return,
             },
-            4 => match r.microseconds("") {
+            4 => match r.microseconds(authcore::what!("Kerberos message")) {
                 Ok(v) => {
                     assert!(v <= 999_999);
                     encode(|w| w.integer(i64::from(v)))
                 }
                 Err(_) => return,
             },
-            5 => match r.octet_string("") {
+            5 => match r.octet_string(authcore::what!("Kerberos message")) {
                 Ok(c) => encode(|w| w.octet_string(c)),
                 Err(_) => return,
             },
-            6 => match r.general_string("") {
+            6 => match r.general_string(authcore::what!("Kerberos message")) {
                 Ok(c) => {
                     assert!(!c.contains(&0));
                     encode(|w| w.general_string(c))
                 }
                 Err(_) => return,
             },
-            7 => match r.general_str("") {
+            7 => match r.general_str(authcore::what!("Kerberos message")) {
                 Ok(s) => encode(|w| w.general_string(s.as_bytes())),
                 Err(_) => return,
             },
-            8 => match r.boolean("") {
+            8 => match r.boolean(authcore::what!("Kerberos message")) {
                 Ok(b) => encode(|w| w.boolean(b)),
                 Err(_) => return,
             },
-            9 => match r.kerberos_flags("") {
+            9 => match r.kerberos_flags(authcore::what!("Kerberos message")) {
                 Ok(f) => {
                     let canonical = encode(|w| w.kerberos_flags(f));
-                    assert_eq!(Reader::new(&canonical).kerberos_flags(""), Ok(f));
+                    assert_eq!(
+                        Reader::new(&canonical).kerberos_flags(authcore::what!("Kerberos message")),
+                        Ok(f)
+                    );
                     let raw = consumed(&before, &r);
                     // More than 32 bits re-encode as exactly 32.
                     if raw != canonical.as_slice() {
@@ -180,26 +191,26 @@ fn primitives(sel: u8, input: &[u8]) {
                 }
                 Err(_) => return,
             },
-            10 => match r.kerberos_time("") {
+            10 => match r.kerberos_time(authcore::what!("Kerberos message")) {
                 Ok(t) => {
                     let text = format_generalized(t).expect("parsed time formats");
                     encode(|w| w.primitive(tag::GENERALIZED_TIME, &text))
                 }
                 Err(_) => return,
             },
-            11 => match r.oid("") {
+            11 => match r.oid(authcore::what!("Kerberos message")) {
                 Ok(c) => {
                     assert!(!c.is_empty() && c.last().unwrap() & 0x80 == 0);
                     encode(|w| w.oid(c))
                 }
                 Err(_) => return,
             },
-            12 => match r.integer_bytes("") {
+            12 => match r.integer_bytes(authcore::what!("Kerberos message")) {
                 Ok(c) => {
                     if c.len() <= 8 {
                         let v = {
                             let mut b = before;
-                            b.i64("")
+                            b.i64(authcore::what!("Kerberos message"))
                         }
                         .expect("short minimal INTEGER");
                         assert_eq!(encode(|w| w.integer(v)), consumed(&before, &r));
@@ -212,7 +223,7 @@ fn primitives(sel: u8, input: &[u8]) {
                 // `[n] INTEGER`, optional, with n from the input's next tag.
                 let field = r.peek_tag().unwrap_or(0) & 0x1f;
                 let field = if n == 13 { field } else { n };
-                match r.optional_field(field, "", Reader::i64) {
+                match r.optional_field(field, authcore::what!("Kerberos message"), Reader::i64) {
                     Ok(Some(v)) => encode(|w| {
                         w.field(field, |w| {
                             w.integer(v);

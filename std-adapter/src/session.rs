@@ -214,7 +214,7 @@ macro_rules! kerberos_messages {
             let (data, trailer) = rest.split_at_mut(n);
             if !self.unwrap_iov(header, data, trailer)? {
                 return Err(authcore::Error::Policy {
-                    what: "Wrap token without confidentiality",
+                    what: authcore::what!("Wrap token without confidentiality"),
                 });
             }
             eprintln!(

@@ -753,7 +753,9 @@ fn refusals_carry_krb_error_codes() {
             &wrong_key,
             &token,
             now(),
-            Error::Integrity { what: "" },
+            Error::Integrity {
+                what: authcore::what!("checksum"),
+            },
             41,
         );
 
@@ -781,7 +783,9 @@ fn refusals_carry_krb_error_codes() {
                     &r.entries,
                     &bad,
                     now(),
-                    Error::Integrity { what: "" },
+                    Error::Integrity {
+                        what: authcore::what!("checksum"),
+                    },
                     41,
                 );
             }
@@ -936,7 +940,7 @@ fn channel_bindings() {
     assert_eq!(
         res,
         Err(Error::Integrity {
-            what: "channel bindings"
+            what: authcore::what!("channel bindings")
         })
     );
     assert_eq!(error_in(&err), error_code::KRB_ERR_GENERIC);

@@ -186,7 +186,9 @@ fn tampered_mic_is_an_integrity_error() {
     run.authenticate[MIC_OFFSET + 3] ^= 0x40;
     assert_eq!(
         accept(&mut acc, &run.authenticate, NOW),
-        Err(Error::Integrity { what: "MIC" })
+        Err(Error::Integrity {
+            what: authcore::what!("MIC")
+        })
     );
 }
 
@@ -202,7 +204,9 @@ fn downgraded_flags_are_caught_by_the_mic() {
     run.authenticate[at..at + 4].copy_from_slice(&cleared.to_le_bytes());
     assert_eq!(
         accept(&mut acc, &run.authenticate, NOW),
-        Err(Error::Integrity { what: "MIC" })
+        Err(Error::Integrity {
+            what: authcore::what!("MIC")
+        })
     );
 }
 
@@ -237,7 +241,7 @@ fn tampered_replayed_and_reordered_messages_fail() {
     assert_eq!(
         unseal(&mut acc, &token),
         Err(Error::Integrity {
-            what: "NTLM sealed message"
+            what: authcore::what!("NTLM sealed message")
         })
     );
     assert_eq!(unseal(&mut acc, &token), Err(Error::WrongState));
@@ -249,7 +253,7 @@ fn tampered_replayed_and_reordered_messages_fail() {
     assert_eq!(
         unseal(&mut acc, &token),
         Err(Error::Integrity {
-            what: "NTLM sealed message"
+            what: authcore::what!("NTLM sealed message")
         })
     );
 
@@ -267,7 +271,7 @@ fn tampered_replayed_and_reordered_messages_fail() {
     assert_eq!(
         acc.verify(b"dato", &sig),
         Err(Error::Integrity {
-            what: "NTLM signature"
+            what: authcore::what!("NTLM signature")
         })
     );
     let (mut init, mut acc) = established(InitiatorConfig::new(), config());
@@ -312,7 +316,7 @@ fn channel_bindings() {
         assert_eq!(
             accept(&mut acc, &run.authenticate, NOW),
             Err(Error::Policy {
-                what: "NTLM channel bindings"
+                what: authcore::what!("NTLM channel bindings")
             })
         );
     }
@@ -343,7 +347,7 @@ fn target_name() {
         assert_eq!(
             accept(&mut acc, &run.authenticate, NOW),
             Err(Error::Policy {
-                what: "NTLM target name"
+                what: authcore::what!("NTLM target name")
             })
         );
     }
@@ -433,7 +437,7 @@ fn anonymous() {
     assert_eq!(
         accept(&mut acc, &run.authenticate, NOW),
         Err(Error::Policy {
-            what: "anonymous NTLM logon"
+            what: authcore::what!("anonymous NTLM logon")
         })
     );
 
@@ -514,7 +518,7 @@ fn mic_required_by_default() {
             assert_eq!(
                 r,
                 Err(Error::Policy {
-                    what: "NTLM MIC required"
+                    what: authcore::what!("NTLM MIC required")
                 })
             );
         } else {
@@ -682,7 +686,7 @@ fn over_long_names_are_capacity_errors() {
     assert_eq!(
         accept(&mut acc, &run.authenticate, NOW),
         Err(Error::CapacityExceeded {
-            what: "NTLM identity names"
+            what: authcore::what!("NTLM identity names")
         })
     );
 }
@@ -767,7 +771,12 @@ fn ntlmv1_only_with_legacy_opt_in() {
         repr.emit(&mut msg).unwrap();
         let r = accept(&mut acc, &msg, NOW);
         if !allow {
-            assert_eq!(r, Err(Error::Policy { what: "NTLMv1" }));
+            assert_eq!(
+                r,
+                Err(Error::Policy {
+                    what: authcore::what!("NTLMv1")
+                })
+            );
             continue;
         }
         assert_eq!(r, Ok(Progress::Complete { written: 0 }));

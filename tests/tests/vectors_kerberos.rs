@@ -45,7 +45,7 @@ fn check_encryption(r: &Record) {
     assert_eq!(
         keys.decrypt(&mut tampered),
         Err(Error::Integrity {
-            what: "ciphertext checksum"
+            what: authcore::what!("ciphertext checksum")
         }),
         "{}",
         r.at()

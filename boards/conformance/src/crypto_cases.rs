@@ -94,7 +94,7 @@ fn encryption(r: &Record) -> Outcome {
     refused(
         key.decrypt(usage, buf),
         Error::Integrity {
-            what: "ciphertext checksum",
+            what: authcore::what!("ciphertext checksum"),
         },
         "flipped bit",
     )

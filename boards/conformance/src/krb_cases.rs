@@ -336,7 +336,7 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
                 refused(
                     r,
                     Error::Integrity {
-                        what: "ciphertext checksum",
+                        what: authcore::what!("ciphertext checksum"),
                     },
                     "wrong service key",
                 )
@@ -354,7 +354,7 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
                 refused(
                     r,
                     Error::Integrity {
-                        what: "ciphertext checksum",
+                        what: authcore::what!("ciphertext checksum"),
                     },
                     "tampered authenticator",
                 )

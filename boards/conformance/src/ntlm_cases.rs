@@ -366,7 +366,7 @@ fn tampered_messages<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     refused(
         acc.unseal(&mut bufs.a[..n]),
         Error::Integrity {
-            what: "NTLM sealed message",
+            what: authcore::what!("NTLM sealed message"),
         },
         "tampered sealed message",
     )
@@ -389,7 +389,7 @@ fn replayed_message<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outcome {
     refused(
         acc.unseal(&mut bufs.b[..n]),
         Error::Integrity {
-            what: "NTLM sealed message",
+            what: authcore::what!("NTLM sealed message"),
         },
         "replayed sealed message",
     )
@@ -443,7 +443,15 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
     });
     runner.case(
         "NTLM refuses a tampered AUTHENTICATE MIC",
-        r.and_then(|r| refused(r, Error::Integrity { what: "MIC" }, "tampered MIC")),
+        r.and_then(|r| {
+            refused(
+                r,
+                Error::Integrity {
+                    what: authcore::what!("MIC"),
+                },
+                "tampered MIC",
+            )
+        }),
     );
     let r = attempt(env, USER, PASSWORD, |m| {
         // NegotiateFlags (offset 60): a man in the middle clearing SEAL.
@@ -454,7 +462,15 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
     });
     runner.case(
         "NTLM refuses downgraded AUTHENTICATE flags",
-        r.and_then(|r| refused(r, Error::Integrity { what: "MIC" }, "cleared SEAL flag")),
+        r.and_then(|r| {
+            refused(
+                r,
+                Error::Integrity {
+                    what: authcore::what!("MIC"),
+                },
+                "cleared SEAL flag",
+            )
+        }),
     );
     runner.case(
         "NTLM refuses a tampered sealed message",

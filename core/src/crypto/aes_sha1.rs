@@ -63,7 +63,7 @@ pub(crate) fn open(ke: &[u8], ki: &[u8], body: &mut Segments<'_>, mac: &[u8]) ->
     if !ok {
         body.zeroize();
         return Err(Error::Integrity {
-            what: "ciphertext checksum",
+            what: what!("ciphertext checksum"),
         });
     }
     Ok(())

@@ -92,19 +92,19 @@ pub(crate) fn string_to_key(
         .and_then(|n| n.checked_add(salt.len()))
         .filter(|n| salt.len() <= MAX_SALT_LEN && *n <= saltp.len())
         .ok_or(Error::CapacityExceeded {
-            what: "string-to-key salt",
+            what: what!("string-to-key salt"),
         })?;
     let saltp = saltp.get_mut(..saltp_len).ok_or(Error::CapacityExceeded {
-        what: "string-to-key salt",
+        what: what!("string-to-key salt"),
     })?;
     let (head, rest) = saltp
         .split_at_mut_checked(name.len())
         .ok_or(Error::CapacityExceeded {
-            what: "string-to-key salt",
+            what: what!("string-to-key salt"),
         })?;
     head.copy_from_slice(name);
     let (zero, tail) = rest.split_first_mut().ok_or(Error::CapacityExceeded {
-        what: "string-to-key salt",
+        what: what!("string-to-key salt"),
     })?;
     *zero = 0;
     tail.copy_from_slice(salt);
@@ -171,7 +171,7 @@ pub(crate) fn open(
     expected.zeroize();
     if !ok {
         return Err(Error::Integrity {
-            what: "ciphertext checksum",
+            what: what!("ciphertext checksum"),
         });
     }
     cts::decrypt_with(&AesDec::new(ke)?, &iv, body)?;

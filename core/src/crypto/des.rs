@@ -122,7 +122,7 @@ pub(crate) fn string_to_key(password: &[u8], salt: &[u8], out: &mut DesBlock) ->
     });
     if blocks == 0 {
         return Err(Error::Malformed {
-            what: "password and salt (empty)",
+            what: what!("password and salt (empty)"),
         });
     }
     key_correction(&mut folded);
@@ -188,7 +188,7 @@ pub(crate) fn encrypt(
     buf.get_mut(..BLOCK)
         .filter(|_| confounder.len() == BLOCK)
         .ok_or(Error::Malformed {
-            what: "confounder length",
+            what: what!("confounder length"),
         })?
         .copy_from_slice(confounder);
     buf.iter_mut()
@@ -223,7 +223,7 @@ pub(crate) fn decrypt(key: &[u8], buf: &mut [u8]) -> Result<Range<usize>> {
     if !ct_eq(expected.as_slice(), received.as_slice()) {
         buf.zeroize();
         return Err(Error::Integrity {
-            what: "ciphertext checksum",
+            what: what!("ciphertext checksum"),
         });
     }
     Ok(HEADER_LEN..len)
@@ -235,7 +235,7 @@ pub(crate) fn verify_checksum(key: &[u8], data: &[&[u8]], checksum: &[u8]) -> Re
     let mut plain = Zeroizing::new([0u8; CHECKSUM_LEN]);
     if checksum.len() != CHECKSUM_LEN {
         return Err(Error::Malformed {
-            what: "checksum length",
+            what: what!("checksum length"),
         });
     }
     plain.copy_from_slice(checksum);
@@ -258,7 +258,9 @@ pub(crate) fn verify_checksum(key: &[u8], data: &[&[u8]], checksum: &[u8]) -> Re
     if ct_eq(expected.as_slice(), digest) {
         Ok(())
     } else {
-        Err(Error::Integrity { what: "checksum" })
+        Err(Error::Integrity {
+            what: what!("checksum"),
+        })
     }
 }
 

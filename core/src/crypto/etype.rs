@@ -278,11 +278,13 @@ fn iterations(params: Option<&[u8]>, default: u32) -> Result<u32> {
         None => return Ok(default),
         Some(p) => <[u8; 4]>::try_from(p)
             .map(u32::from_be_bytes)
-            .map_err(|_| Error::Malformed { what: "s2kparams" })?,
+            .map_err(|_| Error::Malformed {
+                what: what!("s2kparams"),
+            })?,
     };
     if count == 0 || count > MAX_S2K_ITERATIONS {
         return Err(Error::Policy {
-            what: "string-to-key iteration count",
+            what: what!("string-to-key iteration count"),
         });
     }
     Ok(count)
@@ -357,14 +359,18 @@ impl Key {
             }
             Etype::Rc4Hmac => {
                 if params.is_some_and(|p| !p.is_empty()) {
-                    return Err(Error::Malformed { what: "s2kparams" });
+                    return Err(Error::Malformed {
+                        what: what!("s2kparams"),
+                    });
                 }
                 rc4_hmac::string_to_key(password, key.key_mut())?;
             }
             #[cfg(feature = "legacy")]
             Etype::DesCbcMd5 => {
                 if !matches!(params, None | Some([]) | Some([0])) {
-                    return Err(Error::Malformed { what: "s2kparams" });
+                    return Err(Error::Malformed {
+                        what: what!("s2kparams"),
+                    });
                 }
                 let mut des_key = Zeroizing::new([0u8; super::des::KEY_LEN]);
                 super::des::string_to_key(password, salt, &mut des_key)?;
@@ -986,7 +992,7 @@ impl KeysRef<'_> {
         let size = self.etype.checksum_type().size();
         if checksum.len() != size {
             return Err(Error::Malformed {
-                what: "checksum length",
+                what: what!("checksum length"),
             });
         }
         #[cfg(feature = "legacy")]
@@ -999,7 +1005,9 @@ impl KeysRef<'_> {
         if ct_eq(expected, checksum) {
             Ok(())
         } else {
-            Err(Error::Integrity { what: "checksum" })
+            Err(Error::Integrity {
+                what: what!("checksum"),
+            })
         }
     }
 }

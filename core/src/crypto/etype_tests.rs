@@ -144,7 +144,7 @@ fn every_flipped_bit_position_is_an_integrity_error() {
                 assert_eq!(
                     keys.decrypt(&mut buf[..total]),
                     Err(Error::Integrity {
-                        what: "ciphertext checksum"
+                        what: what!("ciphertext checksum")
                     }),
                     "{etype:?} byte {i}"
                 );
@@ -192,7 +192,7 @@ fn wrong_key_or_usage_does_not_decrypt() {
         assert_eq!(
             other.decrypt(usage::AP_REP_ENC_PART, &mut buf[..total]),
             Err(Error::Integrity {
-                what: "ciphertext checksum"
+                what: what!("ciphertext checksum")
             })
         );
         let mut buf = sealed;
@@ -206,7 +206,7 @@ fn wrong_key_or_usage_does_not_decrypt() {
         assert_eq!(
             wrong_usage,
             Err(Error::Integrity {
-                what: "ciphertext checksum"
+                what: what!("ciphertext checksum")
             })
         );
     }
@@ -257,7 +257,7 @@ fn small_buffers_and_bad_confounders() {
         assert_eq!(
             keys.encrypt_with_confounder(&short, &mut buf, 10),
             Err(Error::Malformed {
-                what: "confounder length"
+                what: what!("confounder length")
             })
         );
         let mut out = [0u8; MAX_CHECKSUM_LEN];
@@ -310,21 +310,27 @@ fn checksums_verify_and_detect_tampering() {
             bad[i] ^= 0x10;
             assert_eq!(
                 k.verify_checksum(usage::KRB_SAFE_CKSUM, &[b"split message"], &bad[..n]),
-                Err(Error::Integrity { what: "checksum" })
+                Err(Error::Integrity {
+                    what: what!("checksum")
+                })
             );
         }
         assert_eq!(
             k.verify_checksum(usage::KRB_SAFE_CKSUM, &[b"split messagf"], &out[..n]),
-            Err(Error::Integrity { what: "checksum" })
+            Err(Error::Integrity {
+                what: what!("checksum")
+            })
         );
         assert_eq!(
             k.verify_checksum(usage::AP_REQ_AUTH_CKSUM, &[b"split message"], &out[..n]),
-            Err(Error::Integrity { what: "checksum" })
+            Err(Error::Integrity {
+                what: what!("checksum")
+            })
         );
         assert_eq!(
             k.verify_checksum(usage::KRB_SAFE_CKSUM, &[b"split message"], &out[..n - 1]),
             Err(Error::Malformed {
-                what: "checksum length"
+                what: what!("checksum length")
             })
         );
         let foreign = if etype == Etype::Rc4Hmac {
@@ -390,31 +396,35 @@ fn key_lengths_and_params() {
     for etype in [Etype::Aes128CtsHmacSha196, Etype::Aes256CtsHmacSha384192] {
         assert_eq!(
             s2k(etype, Some(&[0, 0, 1])),
-            Err(Error::Malformed { what: "s2kparams" })
+            Err(Error::Malformed {
+                what: what!("s2kparams")
+            })
         );
         assert_eq!(
             s2k(etype, Some(&[0, 0, 0, 0])),
             Err(Error::Policy {
-                what: "string-to-key iteration count"
+                what: what!("string-to-key iteration count")
             })
         );
         assert_eq!(
             s2k(etype, Some(&[1, 0, 0, 1])),
             Err(Error::Policy {
-                what: "string-to-key iteration count"
+                what: what!("string-to-key iteration count")
             })
         );
         assert_eq!(s2k(etype, Some(&[0, 0, 0, 1])), Ok(()));
     }
     assert_eq!(
         s2k(Etype::Rc4Hmac, Some(&[1])),
-        Err(Error::Malformed { what: "s2kparams" })
+        Err(Error::Malformed {
+            what: what!("s2kparams")
+        })
     );
     assert_eq!(s2k(Etype::Rc4Hmac, Some(&[])), Ok(()));
     assert_eq!(
         Key::string_to_key(Etype::Rc4Hmac, &[0xff, 0xfe], b"", None).map(|_| ()),
         Err(Error::Malformed {
-            what: "password (not UTF-8)"
+            what: what!("password (not UTF-8)")
         })
     );
     let long_salt = [b'a'; MAX_SALT_LEN + 1];
@@ -427,7 +437,7 @@ fn key_lengths_and_params() {
         )
         .map(|_| ()),
         Err(Error::CapacityExceeded {
-            what: "string-to-key salt"
+            what: what!("string-to-key salt")
         })
     );
     assert!(Key::string_to_key(
@@ -441,13 +451,15 @@ fn key_lengths_and_params() {
     {
         assert_eq!(
             s2k(Etype::DesCbcMd5, Some(&[1])),
-            Err(Error::Malformed { what: "s2kparams" })
+            Err(Error::Malformed {
+                what: what!("s2kparams")
+            })
         );
         assert_eq!(s2k(Etype::DesCbcMd5, Some(&[0])), Ok(()));
         assert_eq!(
             Key::string_to_key(Etype::DesCbcMd5, b"", b"", None).map(|_| ()),
             Err(Error::Malformed {
-                what: "password and salt (empty)"
+                what: what!("password and salt (empty)")
             })
         );
     }
@@ -523,12 +535,14 @@ fn des_checksum_round_trip_and_weak_key_correction() {
     bad[20] ^= 1;
     assert_eq!(
         keys.verify_checksum(&[b"some data"], &bad),
-        Err(Error::Integrity { what: "checksum" })
+        Err(Error::Integrity {
+            what: what!("checksum")
+        })
     );
     assert_eq!(
         keys.verify_checksum(&[b"some data"], &cksum[..16]),
         Err(Error::Malformed {
-            what: "checksum length"
+            what: what!("checksum length")
         })
     );
 

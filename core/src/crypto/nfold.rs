@@ -16,7 +16,7 @@ use crate::{Error, Result};
 pub fn nfold(input: &[u8], out: &mut [u8]) -> Result<()> {
     if input.is_empty() || out.is_empty() {
         return Err(Error::Malformed {
-            what: "n-fold length",
+            what: what!("n-fold length"),
         });
     }
     if input.len() <= SMALL && out.len() <= SMALL {
@@ -41,7 +41,7 @@ const SMALL: usize = 16;
 /// ones), so the two agree on every input.
 fn nfold_small(input: &[u8], out: &mut [u8]) -> Result<()> {
     let bad = Error::Malformed {
-        what: "n-fold length",
+        what: what!("n-fold length"),
     };
     let len = u32::try_from(input.len()).map_err(|_| bad)?;
     let n = u32::try_from(out.len()).map_err(|_| bad)?;
@@ -156,10 +156,10 @@ fn add_ones_complement(a: u128, b: u128, k: u32, mask: u128) -> u128 {
 
 fn nfold_general(input: &[u8], out: &mut [u8]) -> Result<()> {
     let lcm = lcm(input.len(), out.len()).ok_or(Error::Malformed {
-        what: "n-fold length",
+        what: what!("n-fold length"),
     })?;
     let in_bits = input.len().checked_mul(8).ok_or(Error::Malformed {
-        what: "n-fold length",
+        what: what!("n-fold length"),
     })?;
 
     out.fill(0);
@@ -170,7 +170,7 @@ fn nfold_general(input: &[u8], out: &mut [u8]) -> Result<()> {
         // One's-complement addition runs from the least significant byte.
         for (offset, acc) in out.iter_mut().enumerate().rev() {
             let pos = start.checked_add(offset).ok_or(Error::Malformed {
-                what: "n-fold length",
+                what: what!("n-fold length"),
             })?;
             let byte = rotated_byte(input, in_bits, pos)?;
             let sum = u16::from(*acc)
@@ -181,7 +181,7 @@ fn nfold_general(input: &[u8], out: &mut [u8]) -> Result<()> {
         }
         end_around_carry(out, carry);
         start = start.checked_add(out.len()).ok_or(Error::Malformed {
-            what: "n-fold length",
+            what: what!("n-fold length"),
         })?;
     }
     Ok(())
@@ -191,7 +191,7 @@ fn nfold_general(input: &[u8], out: &mut [u8]) -> Result<()> {
 /// input rotated right by `13 * copy` bits.
 fn rotated_byte(input: &[u8], in_bits: usize, pos: usize) -> Result<u8> {
     let bad = Error::Malformed {
-        what: "n-fold length",
+        what: what!("n-fold length"),
     };
     let len = input.len();
     let copy = pos.checked_div(len).ok_or(bad)?;
@@ -257,13 +257,13 @@ mod tests {
         assert_eq!(
             nfold(b"", &mut out),
             Err(Error::Malformed {
-                what: "n-fold length"
+                what: what!("n-fold length")
             })
         );
         assert_eq!(
             nfold(b"abc", &mut []),
             Err(Error::Malformed {
-                what: "n-fold length"
+                what: what!("n-fold length")
             })
         );
     }

@@ -291,13 +291,13 @@ mod legacy {
         const MAGIC: [u8; 8] = *b"KGS!@#$%";
         if !password.is_ascii() {
             return Err(Error::Policy {
-                what: "LM hash of a non-ASCII password",
+                what: what!("LM hash of a non-ASCII password"),
             });
         }
         let mut upper = [0u8; 14];
         if password.len() > upper.len() {
             return Err(Error::Policy {
-                what: "LM hash of a password over 14 characters",
+                what: what!("LM hash of a password over 14 characters"),
             });
         }
         for (dst, src) in upper.iter_mut().zip(password.bytes()) {

@@ -41,7 +41,7 @@ pub(crate) const fn translate_usage(usage: u32) -> u32 {
 pub(crate) fn string_to_key(password: &[u8], out: &mut [u8]) -> Result<()> {
     use md4::Digest;
     let text = core::str::from_utf8(password).map_err(|_| Error::Malformed {
-        what: "password (not UTF-8)",
+        what: what!("password (not UTF-8)"),
     })?;
     let mut md4 = Md4::new();
     for unit in text.encode_utf16() {
@@ -97,7 +97,7 @@ pub(crate) fn encrypt(
     body.get_mut(..CONFOUNDER_LEN)
         .filter(|_| confounder.len() == CONFOUNDER_LEN)
         .ok_or(Error::Malformed {
-            what: "confounder length",
+            what: what!("confounder length"),
         })?
         .copy_from_slice(confounder);
     hmac_into::<Hmac<Md5>>(k1, &[body], checksum)?;
@@ -127,7 +127,7 @@ pub(crate) fn decrypt(k1: &[u8], alternate: Option<&[u8]>, buf: &mut [u8]) -> Re
     }
     body.zeroize();
     Err(Error::Integrity {
-        what: "ciphertext checksum",
+        what: what!("ciphertext checksum"),
     })
 }
 

@@ -170,7 +170,7 @@ pub(crate) fn layout<'b>(
     body.get_mut(..BLOCK_LEN)
         .filter(|_| confounder.len() == BLOCK_LEN)
         .ok_or(Error::Malformed {
-            what: "confounder length",
+            what: what!("confounder length"),
         })?
         .copy_from_slice(confounder);
     Ok((body, mac, total))

@@ -97,7 +97,7 @@ pub mod tag {
 /// A value that reads itself (its whole element) from a [`Reader`].
 pub trait Decode<'a>: Sized {
     /// Reads one value; `what` names the field for errors.
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self>;
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self>;
 }
 
 /// A value that writes itself (its whole element) into a [`Writer`].
@@ -107,7 +107,7 @@ pub trait Encode {
 }
 
 /// Parses exactly one value filling `bytes`.
-pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T> {
+pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8], what: crate::What) -> Result<T> {
     let mut r = Reader::new(bytes);
     // Returned as built (see `Reader::field`).
     let value = T::decode(&mut r, what);
@@ -149,7 +149,7 @@ pub fn offset_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
 }
 
 impl<'a> Decode<'a> for i32 {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         r.i32(what)
     }
 }
@@ -163,7 +163,7 @@ impl Encode for i32 {
 
 /// Decoded as a Kerberos UInt32 ([`Reader::uint32`]).
 impl<'a> Decode<'a> for u32 {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         r.uint32(what)
     }
 }
@@ -183,7 +183,7 @@ impl<T: Encode + ?Sized> Encode for &T {
 
 /// Checks an element is a complete, well-formed DER TLV of any tag, without
 /// interpreting its content.
-pub fn check_tlv<'a>(bytes: &'a [u8], what: &'static str) -> Result<Tlv<'a>> {
+pub fn check_tlv<'a>(bytes: &'a [u8], what: crate::What) -> Result<Tlv<'a>> {
     let mut r = Reader::new(bytes);
     let tlv = r.read_any(what)?;
     r.finish(what)?;

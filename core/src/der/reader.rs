@@ -36,7 +36,7 @@ impl<'a> Reader<'a> {
     pub fn with_depth(data: &'a [u8], depth: u8) -> Result<Reader<'a>> {
         if usize::from(depth) > MAX_DEPTH {
             return Err(Error::CapacityExceeded {
-                what: "DER nesting depth",
+                what: what!("DER nesting depth"),
             });
         }
         Ok(Reader { data, depth })
@@ -69,7 +69,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Fails unless every byte was read: DER has no padding.
-    pub fn finish(self, what: &'static str) -> Result<()> {
+    pub fn finish(self, what: crate::What) -> Result<()> {
         if self.data.is_empty() {
             Ok(())
         } else {
@@ -78,7 +78,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one element of any tag.
-    pub fn read_any(&mut self, what: &'static str) -> Result<Tlv<'a>> {
+    pub fn read_any(&mut self, what: crate::What) -> Result<Tlv<'a>> {
         let (&tag, rest) = self.data.split_first().ok_or(Error::Truncated { what })?;
         // High-tag-number form (tag number >= 31): Kerberos, GSS and SPNEGO
         // never use it (RFC 4120 section 5.1.5 allows rejecting it).
@@ -119,12 +119,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an element that must carry `expected_tag`; returns its content.
-    pub fn read(&mut self, expected_tag: u8, what: &'static str) -> Result<&'a [u8]> {
+    pub fn read(&mut self, expected_tag: u8, what: crate::What) -> Result<&'a [u8]> {
         Ok(self.read_tlv(expected_tag, what)?.content)
     }
 
     /// Reads an element that must carry `expected_tag`.
-    pub fn read_tlv(&mut self, expected_tag: u8, what: &'static str) -> Result<Tlv<'a>> {
+    pub fn read_tlv(&mut self, expected_tag: u8, what: crate::What) -> Result<Tlv<'a>> {
         match self.data.first() {
             None => return Err(Error::Truncated { what }),
             Some(&t) if t != expected_tag => return Err(Error::Malformed { what }),
@@ -134,16 +134,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Opens a constructed element with `expected_tag` as a nested reader.
-    pub fn nested(&mut self, expected_tag: u8, what: &'static str) -> Result<Reader<'a>> {
+    pub fn nested(&mut self, expected_tag: u8, what: crate::What) -> Result<Reader<'a>> {
         if expected_tag & tag::CONSTRUCTED == 0 {
             return Err(Error::Malformed { what });
         }
         let depth = self.depth.checked_add(1).ok_or(Error::CapacityExceeded {
-            what: "DER nesting depth",
+            what: what!("DER nesting depth"),
         })?;
         if usize::from(depth) > MAX_DEPTH {
             return Err(Error::CapacityExceeded {
-                what: "DER nesting depth",
+                what: what!("DER nesting depth"),
             });
         }
         let content = self.read(expected_tag, what)?;
@@ -154,17 +154,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Opens a `SEQUENCE` (or `SEQUENCE OF`).
-    pub fn sequence(&mut self, what: &'static str) -> Result<Reader<'a>> {
+    pub fn sequence(&mut self, what: crate::What) -> Result<Reader<'a>> {
         self.nested(tag::SEQUENCE, what)
     }
 
     /// Opens an explicit context tag `[n]`.
-    pub fn explicit(&mut self, n: u8, what: &'static str) -> Result<Reader<'a>> {
+    pub fn explicit(&mut self, n: u8, what: crate::What) -> Result<Reader<'a>> {
         self.nested(tag::context(n), what)
     }
 
     /// Opens `[APPLICATION n]`.
-    pub fn application(&mut self, n: u8, what: &'static str) -> Result<Reader<'a>> {
+    pub fn application(&mut self, n: u8, what: crate::What) -> Result<Reader<'a>> {
         self.nested(tag::application(n), what)
     }
 
@@ -172,8 +172,8 @@ impl<'a> Reader<'a> {
     pub fn field<T>(
         &mut self,
         n: u8,
-        what: &'static str,
-        f: impl FnOnce(&mut Reader<'a>, &'static str) -> Result<T>,
+        what: crate::What,
+        f: impl FnOnce(&mut Reader<'a>, crate::What) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.explicit(n, what)?;
         // The result goes back as `f` built it: unwrapping and rewrapping a
@@ -189,8 +189,8 @@ impl<'a> Reader<'a> {
     pub fn optional_field<T>(
         &mut self,
         n: u8,
-        what: &'static str,
-        f: impl FnOnce(&mut Reader<'a>, &'static str) -> Result<T>,
+        what: crate::What,
+        f: impl FnOnce(&mut Reader<'a>, crate::What) -> Result<T>,
     ) -> Result<Option<T>> {
         if self.peek_tag() == Some(tag::context(n)) {
             self.field(n, what, f).map(Some)
@@ -200,7 +200,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The content octets of an INTEGER, checked to be minimal.
-    pub fn integer_bytes(&mut self, what: &'static str) -> Result<&'a [u8]> {
+    pub fn integer_bytes(&mut self, what: crate::What) -> Result<&'a [u8]> {
         let content = self.read(tag::INTEGER, what)?;
         match content {
             [] => Err(Error::Malformed { what }),
@@ -213,7 +213,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An INTEGER that fits `i64`.
-    pub fn i64(&mut self, what: &'static str) -> Result<i64> {
+    pub fn i64(&mut self, what: crate::What) -> Result<i64> {
         let content = self.integer_bytes(what)?;
         if content.len() > 8 {
             return Err(Error::Malformed { what });
@@ -225,19 +225,19 @@ impl<'a> Reader<'a> {
     }
 
     /// An INTEGER in the Int32 range.
-    pub fn i32(&mut self, what: &'static str) -> Result<i32> {
+    pub fn i32(&mut self, what: crate::What) -> Result<i32> {
         i32::try_from(self.i64(what)?).map_err(|_| Error::Malformed { what })
     }
 
     /// An INTEGER in the 0..=u32::MAX range.
-    pub fn u32(&mut self, what: &'static str) -> Result<u32> {
+    pub fn u32(&mut self, what: crate::What) -> Result<u32> {
         u32::try_from(self.i64(what)?).map_err(|_| Error::Malformed { what })
     }
 
     /// A Kerberos UInt32 (sequence numbers, nonces, kvno). RFC 4120 section
     /// 5.3.2 lets receivers accept the two's-complement negative form some
     /// implementations send for values above 2^31 - 1; it maps to the same u32.
-    pub fn uint32(&mut self, what: &'static str) -> Result<u32> {
+    pub fn uint32(&mut self, what: crate::What) -> Result<u32> {
         let v = self.i64(what)?;
         if let Ok(u) = u32::try_from(v) {
             return Ok(u);
@@ -248,7 +248,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A Kerberos Microseconds value (0..=999999).
-    pub fn microseconds(&mut self, what: &'static str) -> Result<u32> {
+    pub fn microseconds(&mut self, what: crate::What) -> Result<u32> {
         let v = self.u32(what)?;
         if v > 999_999 {
             return Err(Error::Malformed { what });
@@ -257,14 +257,14 @@ impl<'a> Reader<'a> {
     }
 
     /// An OCTET STRING (primitive form only, as DER requires).
-    pub fn octet_string(&mut self, what: &'static str) -> Result<&'a [u8]> {
+    pub fn octet_string(&mut self, what: crate::What) -> Result<&'a [u8]> {
         self.read(tag::OCTET_STRING, what)
     }
 
     /// A GeneralString holding a KerberosString. RFC 4120 section 5.2.1 says
     /// IA5, but major implementations send UTF-8 bytes, so any byte but NUL
     /// is accepted (NUL would let C consumers see a truncated name).
-    pub fn general_string(&mut self, what: &'static str) -> Result<&'a [u8]> {
+    pub fn general_string(&mut self, what: crate::What) -> Result<&'a [u8]> {
         let content = self.read(tag::GENERAL_STRING, what)?;
         // A plain scan: names are short, and `contains` is a `memchr` call.
         #[allow(clippy::manual_contains)]
@@ -275,12 +275,12 @@ impl<'a> Reader<'a> {
     }
 
     /// A GeneralString that must be UTF-8.
-    pub fn general_str(&mut self, what: &'static str) -> Result<&'a str> {
+    pub fn general_str(&mut self, what: crate::What) -> Result<&'a str> {
         core::str::from_utf8(self.general_string(what)?).map_err(|_| Error::Malformed { what })
     }
 
     /// A BOOLEAN (DER: 0x00 or 0xff only).
-    pub fn boolean(&mut self, what: &'static str) -> Result<bool> {
+    pub fn boolean(&mut self, what: crate::What) -> Result<bool> {
         match self.read(tag::BOOLEAN, what)? {
             [0x00] => Ok(false),
             [0xff] => Ok(true),
@@ -291,7 +291,7 @@ impl<'a> Reader<'a> {
     /// KerberosFlags: a BIT STRING of at least 32 bits, returned as a `u32`
     /// whose most significant bit is flag 0. Bits past 32 are ignored (RFC 4120
     /// section 5.2.8: no flag above 31 is defined).
-    pub fn kerberos_flags(&mut self, what: &'static str) -> Result<u32> {
+    pub fn kerberos_flags(&mut self, what: crate::What) -> Result<u32> {
         let content = self.read(tag::BIT_STRING, what)?;
         let (&unused, bits) = content.split_first().ok_or(Error::Malformed { what })?;
         if unused > 7 {
@@ -314,13 +314,13 @@ impl<'a> Reader<'a> {
     }
 
     /// A KerberosTime: GeneralizedTime of exactly `YYYYMMDDHHMMSSZ`, as Unix seconds.
-    pub fn kerberos_time(&mut self, what: &'static str) -> Result<i64> {
+    pub fn kerberos_time(&mut self, what: crate::What) -> Result<i64> {
         let content = self.read(tag::GENERALIZED_TIME, what)?;
         time::parse_generalized(content).ok_or(Error::Malformed { what })
     }
 
     /// An OBJECT IDENTIFIER's content octets, checked to be well formed.
-    pub fn oid(&mut self, what: &'static str) -> Result<&'a [u8]> {
+    pub fn oid(&mut self, what: crate::What) -> Result<&'a [u8]> {
         let content = self.read(tag::OID, what)?;
         check_oid(content).ok_or(Error::Malformed { what })?;
         Ok(content)

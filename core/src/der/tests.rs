@@ -25,8 +25,11 @@ fn lengths_short_and_long_form() {
         assert_eq!(&buf[..expected_header.len()], expected_header, "len {len}");
         assert_eq!(n, expected_header.len() + len);
         let mut r = Reader::new(&buf[..n]);
-        assert_eq!(r.octet_string("x").unwrap().len(), len);
-        r.finish("x").unwrap();
+        assert_eq!(
+            r.octet_string(what!("Kerberos message")).unwrap().len(),
+            len
+        );
+        r.finish(what!("Kerberos message")).unwrap();
     }
 }
 
@@ -48,8 +51,16 @@ fn rejects_indefinite_and_non_minimal_lengths() {
         &[0xbf, 0x20, 0x00],
     ];
     for case in cases {
-        let err = Reader::new(case).read_any("t").unwrap_err();
-        assert_eq!(err, Error::Malformed { what: "t" }, "{case:02x?}");
+        let err = Reader::new(case)
+            .read_any(what!("Kerberos message"))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::Malformed {
+                what: what!("Kerberos message")
+            },
+            "{case:02x?}"
+        );
     }
 }
 
@@ -63,8 +74,16 @@ fn rejects_lengths_beyond_buffer() {
         &[0x04],
         &[],
     ] {
-        let err = Reader::new(case).read_any("t").unwrap_err();
-        assert_eq!(err, Error::Truncated { what: "t" }, "{case:02x?}");
+        let err = Reader::new(case)
+            .read_any(what!("Kerberos message"))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::Truncated {
+                what: what!("Kerberos message")
+            },
+            "{case:02x?}"
+        );
     }
 }
 
@@ -88,7 +107,12 @@ fn integers_minimal_and_ranges() {
         });
         assert_eq!(buf[0], tag::INTEGER);
         assert_eq!(&buf[2..n], bytes, "{value}");
-        assert_eq!(Reader::new(&buf[..n]).i64("i").unwrap(), value);
+        assert_eq!(
+            Reader::new(&buf[..n])
+                .i64(what!("Kerberos message"))
+                .unwrap(),
+            value
+        );
     }
     // Non-minimal encodings.
     for bad in [
@@ -98,67 +122,100 @@ fn integers_minimal_and_ranges() {
         &[0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0],
     ] {
         assert_eq!(
-            Reader::new(bad).i64("i").unwrap_err(),
-            Error::Malformed { what: "i" },
+            Reader::new(bad).i64(what!("Kerberos message")).unwrap_err(),
+            Error::Malformed {
+                what: what!("Kerberos message")
+            },
             "{bad:02x?}"
         );
     }
     // Range errors.
     let big = [0x02u8, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff];
-    assert_eq!(Reader::new(&big).u32("u").unwrap(), u32::MAX);
     assert_eq!(
-        Reader::new(&big).i32("s").unwrap_err(),
-        Error::Malformed { what: "s" }
+        Reader::new(&big).u32(what!("Kerberos message")).unwrap(),
+        u32::MAX
     );
     assert_eq!(
-        Reader::new(&[0x02, 0x01, 0xff]).u32("u").unwrap_err(),
-        Error::Malformed { what: "u" }
+        Reader::new(&big)
+            .i32(what!("Kerberos message"))
+            .unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
+    );
+    assert_eq!(
+        Reader::new(&[0x02, 0x01, 0xff])
+            .u32(what!("Kerberos message"))
+            .unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
     // RFC 4120 section 5.3.2: negative UInt32 accepted as its u32 twin.
     assert_eq!(
-        Reader::new(&[0x02, 0x01, 0xff]).uint32("u").unwrap(),
+        Reader::new(&[0x02, 0x01, 0xff])
+            .uint32(what!("Kerberos message"))
+            .unwrap(),
         u32::MAX
     );
     assert_eq!(
         Reader::new(&[0x02, 0x05, 0x01, 0, 0, 0, 0])
-            .uint32("u")
+            .uint32(what!("Kerberos message"))
             .unwrap_err(),
-        Error::Malformed { what: "u" }
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
     assert_eq!(
         Reader::new(&[0x02, 0x03, 0x0f, 0x42, 0x40])
-            .microseconds("us")
+            .microseconds(what!("Kerberos message"))
             .unwrap_err(),
-        Error::Malformed { what: "us" }
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
 }
 
 #[test]
 fn wrong_tag_is_malformed() {
     let mut r = Reader::new(&[0x04, 0x01, 0x05]);
-    assert_eq!(r.i32("i").unwrap_err(), Error::Malformed { what: "i" });
+    assert_eq!(
+        r.i32(what!("Kerberos message")).unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
+    );
     // A primitive tag never opens a nested reader.
     assert_eq!(
-        Reader::new(&[0x04, 0x00]).nested(0x04, "n").unwrap_err(),
-        Error::Malformed { what: "n" }
+        Reader::new(&[0x04, 0x00])
+            .nested(0x04, what!("Kerberos message"))
+            .unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
 }
 
 #[test]
 fn trailing_bytes_rejected() {
     let mut r = Reader::new(&[0x30, 0x03, 0x02, 0x01, 0x05, 0x00]);
-    let mut seq = r.sequence("s").unwrap();
-    assert_eq!(seq.i32("i").unwrap(), 5);
-    seq.finish("s").unwrap();
+    let mut seq = r.sequence(what!("Kerberos message")).unwrap();
+    assert_eq!(seq.i32(what!("Kerberos message")).unwrap(), 5);
+    seq.finish(what!("Kerberos message")).unwrap();
     assert_eq!(
-        r.finish("outer").unwrap_err(),
-        Error::Malformed { what: "outer" }
+        r.finish(what!("Kerberos message")).unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
     // Extra element inside an explicit tag.
     let mut r = Reader::new(&[0xa0, 0x06, 0x02, 0x01, 0x05, 0x02, 0x01, 0x06]);
     assert_eq!(
-        r.field(0, "f", Reader::i32).unwrap_err(),
-        Error::Malformed { what: "f" }
+        r.field(0, what!("Kerberos message"), Reader::i32)
+            .unwrap_err(),
+        Error::Malformed {
+            what: what!("Kerberos message")
+        }
     );
 }
 
@@ -166,10 +223,22 @@ fn trailing_bytes_rejected() {
 fn optional_fields() {
     let bytes = [0xa1, 0x03, 0x02, 0x01, 0x07];
     let mut r = Reader::new(&bytes);
-    assert_eq!(r.optional_field(0, "a", Reader::i32).unwrap(), None);
-    assert_eq!(r.optional_field(1, "b", Reader::i32).unwrap(), Some(7));
-    assert_eq!(r.optional_field(2, "c", Reader::i32).unwrap(), None);
-    r.finish("r").unwrap();
+    assert_eq!(
+        r.optional_field(0, what!("Kerberos message"), Reader::i32)
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        r.optional_field(1, what!("Kerberos message"), Reader::i32)
+            .unwrap(),
+        Some(7)
+    );
+    assert_eq!(
+        r.optional_field(2, what!("Kerberos message"), Reader::i32)
+            .unwrap(),
+        None
+    );
+    r.finish(what!("Kerberos message")).unwrap();
 }
 
 #[test]
@@ -188,7 +257,7 @@ fn nesting_depth_bounded() {
     let mut r = Reader::new(&buf[..n]);
     let mut opened = 0;
     let err = loop {
-        match r.sequence("s") {
+        match r.sequence(what!("Kerberos message")) {
             Ok(inner) => {
                 r = inner;
                 opened += 1;
@@ -200,7 +269,7 @@ fn nesting_depth_bounded() {
     assert_eq!(
         err,
         Error::CapacityExceeded {
-            what: "DER nesting depth"
+            what: what!("DER nesting depth")
         }
     );
     assert!(Reader::with_depth(&[], MAX_DEPTH as u8 + 1).is_err());
@@ -214,13 +283,15 @@ fn kerberos_flags() {
     });
     assert_eq!(&buf[..n], &[0x03, 0x05, 0x00, 0x20, 0x00, 0x00, 0x00]);
     assert_eq!(
-        Reader::new(&buf[..n]).kerberos_flags("f").unwrap(),
+        Reader::new(&buf[..n])
+            .kerberos_flags(what!("Kerberos message"))
+            .unwrap(),
         0x2000_0000
     );
     // More than 32 bits: the first 32 count.
     assert_eq!(
         Reader::new(&[0x03, 0x06, 0x07, 0x40, 0, 0, 1, 0x80])
-            .kerberos_flags("f")
+            .kerberos_flags(what!("Kerberos message"))
             .unwrap(),
         0x4000_0001
     );
@@ -233,8 +304,12 @@ fn kerberos_flags() {
         &[0x03, 0x06, 0x07, 0x40, 0, 0, 1, 0x81],
     ] {
         assert_eq!(
-            Reader::new(bad).kerberos_flags("f").unwrap_err(),
-            Error::Malformed { what: "f" },
+            Reader::new(bad)
+                .kerberos_flags(what!("Kerberos message"))
+                .unwrap_err(),
+            Error::Malformed {
+                what: what!("Kerberos message")
+            },
             "{bad:02x?}"
         );
     }
@@ -242,21 +317,45 @@ fn kerberos_flags() {
 
 #[test]
 fn booleans_strings_times_oids() {
-    assert!(Reader::new(&[0x01, 0x01, 0xff]).boolean("b").unwrap());
-    assert!(!Reader::new(&[0x01, 0x01, 0x00]).boolean("b").unwrap());
-    assert!(Reader::new(&[0x01, 0x01, 0x01]).boolean("b").is_err());
-    assert!(Reader::new(&[0x01, 0x02, 0x00, 0x00]).boolean("b").is_err());
+    assert!(Reader::new(&[0x01, 0x01, 0xff])
+        .boolean(what!("Kerberos message"))
+        .unwrap());
+    assert!(!Reader::new(&[0x01, 0x01, 0x00])
+        .boolean(what!("Kerberos message"))
+        .unwrap());
+    assert!(Reader::new(&[0x01, 0x01, 0x01])
+        .boolean(what!("Kerberos message"))
+        .is_err());
+    assert!(Reader::new(&[0x01, 0x02, 0x00, 0x00])
+        .boolean(what!("Kerberos message"))
+        .is_err());
 
-    assert_eq!(Reader::new(b"\x1b\x03abc").general_str("s").unwrap(), "abc");
-    assert!(Reader::new(b"\x1b\x03a\x00c").general_string("s").is_err());
-    assert!(Reader::new(b"\x1b\x02\xc3\x28").general_str("s").is_err());
-    assert!(Reader::new(b"\x1b\x02\xc3\x28").general_string("s").is_ok());
+    assert_eq!(
+        Reader::new(b"\x1b\x03abc")
+            .general_str(what!("Kerberos message"))
+            .unwrap(),
+        "abc"
+    );
+    assert!(Reader::new(b"\x1b\x03a\x00c")
+        .general_string(what!("Kerberos message"))
+        .is_err());
+    assert!(Reader::new(b"\x1b\x02\xc3\x28")
+        .general_str(what!("Kerberos message"))
+        .is_err());
+    assert!(Reader::new(b"\x1b\x02\xc3\x28")
+        .general_string(what!("Kerberos message"))
+        .is_ok());
 
     let (buf, n) = written(|w| w.kerberos_time(0));
     assert_eq!(&buf[..n], b"\x18\x0f19700101000000Z");
-    assert_eq!(Reader::new(&buf[..n]).kerberos_time("t").unwrap(), 0);
+    assert_eq!(
+        Reader::new(&buf[..n])
+            .kerberos_time(what!("Kerberos message"))
+            .unwrap(),
+        0
+    );
     assert!(Reader::new(b"\x18\x0d700101000000Z")
-        .kerberos_time("t")
+        .kerberos_time(what!("Kerberos message"))
         .is_err());
     let mut w = Writer::counting();
     assert!(w.kerberos_time(time::MAX_UNIX_SECS + 1).is_err());
@@ -267,10 +366,21 @@ fn booleans_strings_times_oids() {
         w.oid(&krb5);
         Ok(())
     });
-    assert_eq!(Reader::new(&buf[..n]).oid("o").unwrap(), &krb5);
-    assert!(Reader::new(&[0x06, 0x02, 0x2a, 0x86]).oid("o").is_err());
-    assert!(Reader::new(&[0x06, 0x02, 0x80, 0x01]).oid("o").is_err());
-    assert!(Reader::new(&[0x06, 0x00]).oid("o").is_err());
+    assert_eq!(
+        Reader::new(&buf[..n])
+            .oid(what!("Kerberos message"))
+            .unwrap(),
+        &krb5
+    );
+    assert!(Reader::new(&[0x06, 0x02, 0x2a, 0x86])
+        .oid(what!("Kerberos message"))
+        .is_err());
+    assert!(Reader::new(&[0x06, 0x02, 0x80, 0x01])
+        .oid(what!("Kerberos message"))
+        .is_err());
+    assert!(Reader::new(&[0x06, 0x00])
+        .oid(what!("Kerberos message"))
+        .is_err());
 }
 
 #[test]

@@ -186,7 +186,7 @@ impl<'b> Writer<'b> {
     /// A KerberosTime from Unix seconds; fails outside years 0000..=9999.
     pub fn kerberos_time(&mut self, unix_secs: i64) -> Result<()> {
         let text = time::format_generalized(unix_secs).ok_or(Error::Malformed {
-            what: "KerberosTime out of range",
+            what: what!("KerberosTime out of range"),
         })?;
         self.primitive(tag::GENERALIZED_TIME, &text);
         Ok(())

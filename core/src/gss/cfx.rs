@@ -322,35 +322,35 @@ impl Cfx {
         let [t0, t1, flags, filler, e0, e1, r0, r1, s @ ..] = *h;
         if [t0, t1] != tok {
             return Err(Error::Malformed {
-                what: "GSS token id",
+                what: what!("GSS token id"),
             });
         }
         if tok == TOK_MIC {
             if [filler, e0, e1, r0, r1] != [0xff; 5] {
                 return Err(Error::Malformed {
-                    what: "MIC token filler",
+                    what: what!("MIC token filler"),
                 });
             }
         } else if filler != 0xff {
             return Err(Error::Malformed {
-                what: "Wrap token filler",
+                what: what!("Wrap token filler"),
             });
         }
         // The peer's tokens carry the opposite direction bit from ours.
         let expect_acceptor = self.out_flags & FLAG_SENT_BY_ACCEPTOR == 0;
         if (flags & FLAG_SENT_BY_ACCEPTOR != 0) != expect_acceptor {
             return Err(Error::Integrity {
-                what: "token direction (reflected token)",
+                what: what!("token direction (reflected token)"),
             });
         }
         if flags & FLAG_ACCEPTOR_SUBKEY != self.out_flags & FLAG_ACCEPTOR_SUBKEY {
             return Err(Error::Malformed {
-                what: "acceptor-subkey flag",
+                what: what!("acceptor-subkey flag"),
             });
         }
         if flags & !(FLAG_SENT_BY_ACCEPTOR | FLAG_SEALED | FLAG_ACCEPTOR_SUBKEY) != 0 {
             return Err(Error::Malformed {
-                what: "GSS token flags",
+                what: what!("GSS token flags"),
             });
         }
         Ok((
@@ -383,11 +383,13 @@ impl Cfx {
         self.guard(|s| {
             let (h, cksum) = token
                 .split_first_chunk::<HEADER_LEN>()
-                .ok_or(Error::Truncated { what: "MIC token" })?;
+                .ok_or(Error::Truncated {
+                    what: what!("MIC token"),
+                })?;
             let (_, _, _, seq) = s.parse_header(TOK_MIC, h)?;
             if cksum.len() != s.checksum_len() {
                 return Err(Error::Malformed {
-                    what: "MIC token length",
+                    what: what!("MIC token length"),
                 });
             }
             s.sign_keys(&s.sign.inn, s.usages().sign_in)
@@ -475,7 +477,9 @@ impl Cfx {
         if flags & FLAG_SEALED != 0 {
             let (tail, mac) = back
                 .split_at_mut_checked(ec.saturating_add(HEADER_LEN))
-                .ok_or(Error::Truncated { what: "Wrap token" })?;
+                .ok_or(Error::Truncated {
+                    what: what!("Wrap token"),
+                })?;
             let mut body = Segments::new(front, data, tail);
             self.seal_in().open_segments(&mut body, mac)?;
             // The encrypted header copy must match, RRC aside (it is 0 inside).
@@ -486,7 +490,7 @@ impl Cfx {
             if !bool::from(tail.get(ec..).unwrap_or_default().ct_eq(&expect)) {
                 body.zeroize();
                 return Err(Error::Integrity {
-                    what: "Wrap token header copy",
+                    what: what!("Wrap token header copy"),
                 });
             }
             self.check_recv_seq(seq)?;
@@ -494,7 +498,7 @@ impl Cfx {
         } else {
             if ec != self.checksum_len() {
                 return Err(Error::Malformed {
-                    what: "Wrap token EC",
+                    what: what!("Wrap token EC"),
                 });
             }
             let mut signed = *h;
@@ -587,9 +591,9 @@ impl Cfx {
     /// bytes between header and message).
     #[allow(clippy::type_complexity)]
     fn parse_wrap(&self, token: &[u8]) -> Result<([u8; HEADER_LEN], (u8, usize, u64), u16, usize)> {
-        let h = *token
-            .first_chunk::<HEADER_LEN>()
-            .ok_or(Error::Truncated { what: "Wrap token" })?;
+        let h = *token.first_chunk::<HEADER_LEN>().ok_or(Error::Truncated {
+            what: what!("Wrap token"),
+        })?;
         let (flags, ec, rrc, seq) = self.parse_header(TOK_WRAP, &h)?;
         let front = if flags & FLAG_SEALED != 0 {
             self.etype.confounder_len()
@@ -616,7 +620,9 @@ impl Cfx {
                 .len()
                 .checked_sub(front_len)
                 .and_then(|n| n.checked_sub(back_len))
-                .ok_or(Error::Truncated { what: "Wrap token" })?;
+                .ok_or(Error::Truncated {
+                    what: what!("Wrap token"),
+                })?;
             let (front, rest) = body
                 .split_at_mut_checked(front_len)
                 .ok_or(Error::WrongState)?;
@@ -1123,7 +1129,12 @@ mod tests {
                     let got = Iov::split(&tok, h, t).unwrap(&mut acc);
                     if h < HEADER_LEN {
                         // Not even a token header to read the lengths from.
-                        assert_eq!(got, Err(Error::Truncated { what: "Wrap token" }));
+                        assert_eq!(
+                            got,
+                            Err(Error::Truncated {
+                                what: what!("Wrap token")
+                            })
+                        );
                     } else {
                         assert_eq!(got, want);
                     }

@@ -148,7 +148,7 @@ fn framing(tok_len: usize) -> Result<([u8; MAX_FRAMING_LEN], usize)> {
         .checked_add(KRB5_OID.len())
         .and_then(|n| u32::try_from(n).ok())
         .ok_or(Error::CapacityExceeded {
-            what: "GSS token length",
+            what: what!("GSS token length"),
         })?;
     let be = body.to_be_bytes();
     let mut out = [0u8; MAX_FRAMING_LEN];
@@ -177,7 +177,7 @@ fn framing(tok_len: usize) -> Result<([u8; MAX_FRAMING_LEN], usize)> {
 /// rest of the token; `None`: the length is not checked) and returns the
 /// framing's length.
 fn parse_framing(token: &[u8], total: Option<usize>) -> Result<usize> {
-    const WHAT: &str = "GSS token framing";
+    const WHAT: crate::What = what!("GSS token framing");
     let (&tag, rest) = token.split_first().ok_or(Error::Truncated { what: WHAT })?;
     if tag != FRAMING_TAG {
         return Err(Error::Malformed { what: WHAT });
@@ -228,7 +228,7 @@ fn parse_framing(token: &[u8], total: Option<usize>) -> Result<usize> {
         .ok_or(Error::Truncated { what: WHAT })?;
     if oid != KRB5_OID {
         return Err(Error::Malformed {
-            what: "GSS mechanism OID",
+            what: what!("GSS mechanism OID"),
         });
     }
     token
@@ -237,7 +237,7 @@ fn parse_framing(token: &[u8], total: Option<usize>) -> Result<usize> {
         .ok_or(Error::WrongState)
 }
 
-fn split8<'a>(b: &'a [u8], what: &'static str) -> Result<(&'a [u8; 8], &'a [u8])> {
+fn split8(b: &[u8], what: crate::What) -> Result<(&[u8; 8], &[u8])> {
     b.split_first_chunk::<8>().ok_or(Error::Truncated { what })
 }
 
@@ -355,7 +355,7 @@ impl Rc4Hmac {
             Ok(())
         } else {
             Err(Error::Integrity {
-                what: "token direction (reflected or corrupted token)",
+                what: what!("token direction (reflected or corrupted token)"),
             })
         }
     }
@@ -386,7 +386,7 @@ impl Rc4Hmac {
 
     /// GSS_VerifyMIC: checks `token` over `msg`, in sequence.
     pub fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<()> {
-        const WHAT: &str = "MIC token";
+        const WHAT: crate::What = what!("MIC token");
         self.guard(|s| {
             let at = parse_framing(token, Some(token.len()))?;
             let inner = token.get(at..).ok_or(Error::WrongState)?;
@@ -395,29 +395,29 @@ impl Rc4Hmac {
             let (cksum, rest) = split8(rest, WHAT)?;
             if !rest.is_empty() {
                 return Err(Error::Malformed {
-                    what: "MIC token length",
+                    what: what!("MIC token length"),
                 });
             }
             let [t0, t1, g0, g1, filler @ ..] = *h;
             if [t0, t1] != TOK_MIC {
                 return Err(Error::Malformed {
-                    what: "GSS token id",
+                    what: what!("GSS token id"),
                 });
             }
             if [g0, g1] != SGN_ALG_HMAC_MD5 {
                 return Err(Error::Malformed {
-                    what: "MIC token SGN_ALG",
+                    what: what!("MIC token SGN_ALG"),
                 });
             }
             if filler != [0xff; 4] {
                 return Err(Error::Malformed {
-                    what: "MIC token filler",
+                    what: what!("MIC token filler"),
                 });
             }
             let expect = s.checksum(USAGE_MIC, &[h, msg])?;
             if !bool::from(expect.as_slice().ct_eq(cksum.as_slice())) {
                 return Err(Error::Integrity {
-                    what: "MIC token checksum",
+                    what: what!("MIC token checksum"),
                 });
             }
             let (seq, dir) = s.open_seq(snd_seq, cksum)?;
@@ -564,7 +564,7 @@ impl Rc4Hmac {
         data: &mut [u8],
         pad: &mut [u8],
     ) -> Result<(usize, bool)> {
-        const WHAT: &str = "Wrap token";
+        const WHAT: crate::What = what!("Wrap token");
         let (h, rest) = split8(fixed, WHAT)?;
         let (snd_seq, rest) = split8(rest, WHAT)?;
         let (cksum, rest) = split8(rest, WHAT)?;
@@ -572,12 +572,12 @@ impl Rc4Hmac {
         let [t0, t1, g0, g1, e0, e1, f0, f1] = *h;
         if [t0, t1] != TOK_WRAP {
             return Err(Error::Malformed {
-                what: "GSS token id",
+                what: what!("GSS token id"),
             });
         }
         if [g0, g1] != SGN_ALG_HMAC_MD5 {
             return Err(Error::Malformed {
-                what: "Wrap token SGN_ALG",
+                what: what!("Wrap token SGN_ALG"),
             });
         }
         let sealed = match [e0, e1] {
@@ -585,13 +585,13 @@ impl Rc4Hmac {
             SEAL_ALG_NONE => false,
             _ => {
                 return Err(Error::Malformed {
-                    what: "Wrap token SEAL_ALG",
+                    what: what!("Wrap token SEAL_ALG"),
                 })
             }
         };
         if [f0, f1] != [0xff; 2] {
             return Err(Error::Malformed {
-                what: "Wrap token filler",
+                what: what!("Wrap token filler"),
             });
         }
         let (seq, dir) = self.open_seq(snd_seq, cksum)?;
@@ -606,7 +606,7 @@ impl Rc4Hmac {
             let expect = self.checksum(USAGE_WRAP, &[h, &*conf, data, pad])?;
             if !bool::from(expect.as_slice().ct_eq(cksum.as_slice())) {
                 return Err(Error::Integrity {
-                    what: "Wrap token checksum",
+                    what: what!("Wrap token checksum"),
                 });
             }
             self.check_direction(dir)?;
@@ -617,7 +617,7 @@ impl Rc4Hmac {
                 data.len()
             } else {
                 return Err(Error::Malformed {
-                    what: "Wrap token padding",
+                    what: what!("Wrap token padding"),
                 });
             };
             self.check_recv_seq(seq)?;
@@ -640,9 +640,9 @@ impl Rc4Hmac {
         self.guard(|s| {
             let at = parse_framing(buf, Some(buf.len()))?;
             let start = at.checked_add(WRAP_TOKEN_LEN).ok_or(Error::WrongState)?;
-            let (fixed, body) = buf
-                .split_at_mut_checked(start)
-                .ok_or(Error::Truncated { what: "Wrap token" })?;
+            let (fixed, body) = buf.split_at_mut_checked(start).ok_or(Error::Truncated {
+                what: what!("Wrap token"),
+            })?;
             let fixed = fixed.get(at..).ok_or(Error::WrongState)?;
             let (data_len, sealed) = s.open_split(fixed, body, &mut [])?;
             Ok((start..start.saturating_add(data_len), sealed))
@@ -694,7 +694,7 @@ impl Rc4Hmac {
 /// `body`; returns where it starts.
 fn padding_start(body: &[u8]) -> Result<usize> {
     const BAD: Error = Error::Malformed {
-        what: "Wrap token padding",
+        what: what!("Wrap token padding"),
     };
     let &count = body.last().ok_or(BAD)?;
     if count == 0 || count > MAX_PAD {
@@ -1135,7 +1135,7 @@ mod tests {
             assert_eq!(
                 acc.unwrap(&mut tok),
                 Err(Error::Malformed {
-                    what: "Wrap token padding"
+                    what: what!("Wrap token padding")
                 }),
                 "{padded:02x?}"
             );
@@ -1177,7 +1177,7 @@ mod tests {
         assert_eq!(
             framing(u32::MAX as usize),
             Err(Error::CapacityExceeded {
-                what: "GSS token length"
+                what: what!("GSS token length")
             })
         );
     }
@@ -1361,7 +1361,7 @@ mod tests {
         assert_eq!(
             Iov::split(&tok, 45, 2).unwrap(&mut acc),
             Err(Error::Malformed {
-                what: "Wrap token padding"
+                what: what!("Wrap token padding")
             })
         );
     }

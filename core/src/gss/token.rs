@@ -45,11 +45,11 @@ pub struct InitialContextToken<'a> {
 impl<'a> InitialContextToken<'a> {
     /// Parses a whole token; bytes after it are an error.
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        let what = "GSS InitialContextToken";
+        let what = what!("GSS InitialContextToken");
         let mut outer = Reader::new(bytes);
         let mut body = outer.nested(TOKEN_TAG, what)?;
         outer.finish(what)?;
-        let mech = body.oid("GSS InitialContextToken.thisMech")?;
+        let mech = body.oid(what!("GSS InitialContextToken.thisMech"))?;
         Ok(InitialContextToken {
             mech,
             inner: body.remaining(),
@@ -118,14 +118,14 @@ impl<'a> Krb5Token<'a> {
         let token = InitialContextToken::parse(bytes)?;
         if token.mech != KRB5_OID && token.mech != MS_KRB5_OID {
             return Err(Error::Malformed {
-                what: "GSS token mechanism (not krb5)",
+                what: what!("GSS token mechanism (not krb5)"),
             });
         }
         let (id, message) = token
             .inner
             .split_first_chunk::<2>()
             .ok_or(Error::Truncated {
-                what: "krb5 TOK_ID",
+                what: what!("krb5 TOK_ID"),
             })?;
         Ok(Krb5Token {
             mech: token.mech,

@@ -252,7 +252,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         if req.ap_options & ap_options::USE_SESSION_KEY != 0 {
             return Err(Fail::new(
                 Error::Policy {
-                    what: "user-to-user AP-REQ",
+                    what: what!("user-to-user AP-REQ"),
                 },
                 error_code::KRB_AP_ERR_METHOD,
             ));
@@ -272,7 +272,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
 
         if req.authenticator.etype != tkt.session_key.etype().as_i32() {
             return Err(Error::Integrity {
-                what: "authenticator etype differs from the session key's",
+                what: what!("authenticator etype differs from the session key's"),
             }
             .into());
         }
@@ -300,7 +300,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         let mutual = *reply_expected;
         if self.require_mutual && !mutual {
             return Err(Error::Policy {
-                what: "client did not ask for mutual authentication",
+                what: what!("client did not ask for mutual authentication"),
             }
             .into());
         }
@@ -348,7 +348,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                 &rep_keys,
                 rng,
                 &part,
-                "EncAPRepPart",
+                what!("EncAPRepPart"),
                 &|w, cipher_len| {
                     framed(w, mech, tok_id::AP_REP, |w| {
                         w.application(msg_type::AP_REP as u8, |w| {
@@ -409,7 +409,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         if !tkt.identity.matches(&auth.cname, auth.crealm.0) {
             return Err(Fail::new(
                 Error::Integrity {
-                    what: "authenticator client differs from the ticket's",
+                    what: what!("authenticator client differs from the ticket's"),
                 },
                 error_code::KRB_AP_ERR_BADMATCH,
             ));
@@ -427,7 +427,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             Some(ad) => match ad.find(AD_AP_OPTIONS)? {
                 Some(v) => {
                     let v: [u8; 4] = v.try_into().map_err(|_| Error::Malformed {
-                        what: "KERB-AP-OPTIONS authorization data",
+                        what: what!("KERB-AP-OPTIONS authorization data"),
                     })?;
                     u32::from_le_bytes(v) & KERB_AP_OPTIONS_CBT != 0
                 }
@@ -446,7 +446,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
         let (token_flags, channel_bound) = match auth.cksum {
             None => {
                 // MS-KILE: a missing checksum means no flags (MIT agrees).
-                unbound_ok("client sent no channel bindings")?;
+                unbound_ok(what!("client sent no channel bindings"))?;
                 (0, false)
             }
             Some(ck) if ck.cksumtype == checksum_8003::CKSUMTYPE_GSS => {
@@ -454,13 +454,13 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                 let mut bound = false;
                 if let Some(expected) = &self.bindings {
                     if c.unbound() {
-                        unbound_ok("client sent no channel bindings")?;
+                        unbound_ok(what!("client sent no channel bindings"))?;
                     } else if bool::from(c.bnd.ct_eq(expected)) {
                         bound = true;
                     } else {
                         return Err(Fail::new(
                             Error::Integrity {
-                                what: "channel bindings",
+                                what: what!("channel bindings"),
                             },
                             error_code::KRB_ERR_GENERIC,
                         ));
@@ -468,7 +468,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                 }
                 if c.flags & flags::DCE_STYLE != 0 {
                     return Err(Error::Policy {
-                        what: "DCE-style context",
+                        what: what!("DCE-style context"),
                     }
                     .into());
                 }
@@ -480,7 +480,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
                 let cktype = ChecksumType::from_i32(ck.cksumtype)?;
                 let key = subkey.as_ref().unwrap_or(&tkt.session_key);
                 key.verify_checksum_of_type(cktype, usage::AP_REQ_AUTH_CKSUM, &[], ck.checksum)?;
-                unbound_ok("client sent no channel bindings")?;
+                unbound_ok(what!("client sent no channel bindings"))?;
                 let mut f = flags::REPLAY | flags::SEQUENCE;
                 if ap_opts & ap_options::MUTUAL_REQUIRED != 0 {
                     f |= flags::MUTUAL;
@@ -541,7 +541,7 @@ fn parse_ap_req(input: &[u8]) -> Result<(Krb5Token<'_>, ApReq<'_>)> {
     let token = Krb5Token::parse(input)?;
     if token.tok_id != tok_id::AP_REQ {
         return Err(Error::Malformed {
-            what: "krb5 token id (expected AP-REQ)",
+            what: what!("krb5 token id (expected AP-REQ)"),
         });
     }
     let req = ApReq::parse(token.message)?;

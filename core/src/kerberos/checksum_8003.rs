@@ -107,7 +107,7 @@ impl<'a> ChannelBindings<'a> {
             u32::try_from(b.len())
                 .map(u32::to_le_bytes)
                 .map_err(|_| Error::Malformed {
-                    what: "channel bindings length",
+                    what: what!("channel bindings length"),
                 })
         }
         let mut md5 = Md5::new();
@@ -137,7 +137,7 @@ pub struct GssChecksum<'a> {
     pub extensions: &'a [u8],
 }
 
-fn take<'a, const N: usize>(rest: &mut &'a [u8], what: &'static str) -> Result<&'a [u8; N]> {
+fn take<'a, const N: usize>(rest: &mut &'a [u8], what: crate::What) -> Result<&'a [u8; N]> {
     let (head, tail) = rest
         .split_first_chunk::<N>()
         .ok_or(Error::Truncated { what })?;
@@ -145,7 +145,7 @@ fn take<'a, const N: usize>(rest: &mut &'a [u8], what: &'static str) -> Result<&
     Ok(head)
 }
 
-fn take_slice<'a>(rest: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'a [u8]> {
+fn take_slice<'a>(rest: &mut &'a [u8], n: usize, what: crate::What) -> Result<&'a [u8]> {
     let (head, tail) = rest.split_at_checked(n).ok_or(Error::Truncated { what })?;
     *rest = tail;
     Ok(head)
@@ -167,40 +167,41 @@ impl<'a> GssChecksum<'a> {
     /// length that fits, and whatever follows must be whole extensions.
     pub fn parse(bytes: &'a [u8]) -> Result<GssChecksum<'a>> {
         let mut rest = bytes;
-        let lgth = u32::from_le_bytes(*take::<4>(&mut rest, "GSS checksum Lgth")?);
+        let lgth = u32::from_le_bytes(*take::<4>(&mut rest, what!("GSS checksum Lgth"))?);
         if usize::try_from(lgth).ok() != Some(BND_LEN) {
             return Err(Error::Malformed {
-                what: "GSS checksum Lgth (not 16)",
+                what: what!("GSS checksum Lgth (not 16)"),
             });
         }
-        let bnd = *take::<BND_LEN>(&mut rest, "GSS checksum Bnd")?;
-        let flags = u32::from_le_bytes(*take::<4>(&mut rest, "GSS checksum Flags")?);
+        let bnd = *take::<BND_LEN>(&mut rest, what!("GSS checksum Bnd"))?;
+        let flags = u32::from_le_bytes(*take::<4>(&mut rest, what!("GSS checksum Flags"))?);
         let mut delegation = None;
         if flags & flags::DELEG != 0 && rest.len() >= 4 {
-            let option = u16::from_le_bytes(*take::<2>(&mut rest, "GSS checksum DlgOpt")?);
+            let option = u16::from_le_bytes(*take::<2>(&mut rest, what!("GSS checksum DlgOpt"))?);
             if option != DELEG_OPTION {
                 return Err(Error::Malformed {
-                    what: "GSS checksum DlgOpt",
+                    what: what!("GSS checksum DlgOpt"),
                 });
             }
-            let dlgth = u16::from_le_bytes(*take::<2>(&mut rest, "GSS checksum Dlgth")?);
+            let dlgth = u16::from_le_bytes(*take::<2>(&mut rest, what!("GSS checksum Dlgth"))?);
             delegation = Some(take_slice(
                 &mut rest,
                 usize::from(dlgth),
-                "GSS checksum Deleg",
+                what!("GSS checksum Deleg"),
             )?);
         }
         let extensions = rest;
         while !rest.is_empty() {
-            let ext_type = u32::from_be_bytes(*take::<4>(&mut rest, "GSS checksum extension")?);
-            let len = u32::from_be_bytes(*take::<4>(&mut rest, "GSS checksum extension")?);
+            let ext_type =
+                u32::from_be_bytes(*take::<4>(&mut rest, what!("GSS checksum extension"))?);
+            let len = u32::from_be_bytes(*take::<4>(&mut rest, what!("GSS checksum extension"))?);
             let len = usize::try_from(len).map_err(|_| Error::Truncated {
-                what: "GSS checksum extension",
+                what: what!("GSS checksum extension"),
             })?;
-            take_slice(&mut rest, len, "GSS checksum extension")?;
+            take_slice(&mut rest, len, what!("GSS checksum extension"))?;
             if ext_type == EXT_IAKERB_FINISHED {
                 return Err(Error::Policy {
-                    what: "IAKERB extension in a krb5 authenticator",
+                    what: what!("IAKERB extension in a krb5 authenticator"),
                 });
             }
         }

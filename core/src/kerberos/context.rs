@@ -74,7 +74,7 @@ impl Identity {
     /// than [`MAX_IDENTITY_LEN`] bytes or [`MAX_IDENTITY_COMPONENTS`] parts.
     pub fn new(name: &PrincipalName<'_>, realm: &[u8]) -> Result<Identity> {
         const FULL: Error = Error::CapacityExceeded {
-            what: "client name",
+            what: what!("client name"),
         };
         let mut id = Identity {
             name_type: name.name_type,
@@ -359,7 +359,7 @@ impl Session {
         if !sealed {
             self.failed = true;
             return Err(Error::Policy {
-                what: "Wrap token without confidentiality",
+                what: what!("Wrap token without confidentiality"),
             });
         }
         Ok(range)
@@ -491,7 +491,7 @@ pub(crate) fn framed(
 pub(crate) fn encrypted_len(
     plaintext: &dyn Encode,
     etype: Etype,
-    what: &'static str,
+    what: crate::What,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
     let plain_len = der::encoded_len(plaintext);
@@ -523,7 +523,7 @@ pub(crate) fn emit_encrypted<R: CryptoRng + ?Sized>(
     keys: &UsageKeys,
     rng: &mut R,
     plaintext: &dyn Encode,
-    what: &'static str,
+    what: crate::What,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
     match emit_encrypted_at_end(out, keys, rng, plaintext, what, outer) {
@@ -541,7 +541,7 @@ fn emit_encrypted_at_end<R: CryptoRng + ?Sized>(
     keys: &UsageKeys,
     rng: &mut R,
     plaintext: &dyn Encode,
-    what: &'static str,
+    what: crate::What,
     outer: &dyn Fn(&mut Writer<'_>, usize) -> Result<()>,
 ) -> Result<usize> {
     const SHORT: Error = Error::BufferTooSmall { needed: usize::MAX };
@@ -728,14 +728,19 @@ mod tests {
         assert_eq!(
             Identity::new(&PrincipalName::new(1, &too_long), b"R"),
             Err(Error::CapacityExceeded {
-                what: "client name"
+                what: what!("client name")
             })
         );
     }
 
     #[test]
     fn error_codes() {
-        assert_eq!(krb_error_code(&Error::Integrity { what: "x" }), 41);
+        assert_eq!(
+            krb_error_code(&Error::Integrity {
+                what: what!("checksum")
+            }),
+            41
+        );
         assert_eq!(krb_error_code(&Error::BadKeyVersion), 44);
         assert_eq!(krb_error_code(&Error::NoKey), 45);
         assert_eq!(krb_error_code(&Error::Expired), 32);

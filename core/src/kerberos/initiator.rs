@@ -122,7 +122,7 @@ impl<'a> Initiator<'a> {
         Ticket::parse(ticket)?;
         if config.flags & (flags::DELEG | flags::DCE_STYLE) != 0 {
             return Err(Error::Policy {
-                what: "delegation and DCE style are not supported",
+                what: what!("delegation and DCE style are not supported"),
             });
         }
         if !is_cfx(session_key.etype()) && session_key.etype() != Etype::Rc4Hmac {
@@ -153,7 +153,7 @@ impl<'a> Initiator<'a> {
         let max = initiator.max_ap_req_len()?;
         if max > MAX_TOKEN_LEN {
             return Err(Error::CapacityExceeded {
-                what: "AP-REQ token (ticket too large)",
+                what: what!("AP-REQ token (ticket too large)"),
             });
         }
         Ok(initiator)
@@ -248,9 +248,12 @@ impl<'a> Initiator<'a> {
         // The widest KerberosTime is as long as any other; cusec and seq at
         // their maxima take the most INTEGER octets.
         let auth = self.authenticator(&cksum, KerberosTime(0), 999_999, subkey, 0x7fff_ffff);
-        encrypted_len(&auth, self.session_key.etype(), "Authenticator", &|w, n| {
-            self.ap_req_outer(w, n)
-        })
+        encrypted_len(
+            &auth,
+            self.session_key.etype(),
+            what!("Authenticator"),
+            &|w, n| self.ap_req_outer(w, n),
+        )
     }
 
     // Out of line: inlined into `step` it cost 200 B of thumbv7em flash.
@@ -275,7 +278,7 @@ impl<'a> Initiator<'a> {
             &self.session_key.cipher_keys(usage::AP_REQ_AUTHENTICATOR)?,
             rng,
             &auth,
-            "Authenticator",
+            what!("Authenticator"),
             &|w, n| self.ap_req_outer(w, n),
         )?;
         if self.mutual {
@@ -314,14 +317,14 @@ impl<'a> Initiator<'a> {
             }
             _ => {
                 return Err(Error::Malformed {
-                    what: "krb5 token id (expected AP-REP or KRB-ERROR)",
+                    what: what!("krb5 token id (expected AP-REP or KRB-ERROR)"),
                 })
             }
         }
         let rep = ApRep::parse(token.message)?;
         if rep.enc_part.etype != self.session_key.etype().as_i32() {
             return Err(Error::Integrity {
-                what: "AP-REP etype differs from the session key's",
+                what: what!("AP-REP etype differs from the session key's"),
             });
         }
         let cipher = rep.enc_part.cipher;
@@ -346,7 +349,7 @@ impl<'a> Initiator<'a> {
         let part = EncApRepPart::parse(scratch.get(range).ok_or(Error::WrongState)?)?;
         if part.ctime != ctime || part.cusec != cusec {
             return Err(Error::Integrity {
-                what: "AP-REP does not answer our authenticator",
+                what: what!("AP-REP does not answer our authenticator"),
             });
         }
         let acceptor_subkey = match part.subkey {

@@ -73,7 +73,7 @@ pub fn mint_ticket<R: CryptoRng + ?Sized>(
         &service_key.cipher_keys(usage::TICKET)?,
         rng,
         &part,
-        "EncTicketPart",
+        what!("EncTicketPart"),
         &|w, cipher_len| {
             w.application(app_tag::TICKET, |w| {
                 w.sequence(|w| {

@@ -160,7 +160,7 @@ impl<const N: usize> ReplayCheck for ReplayCache<N> {
             .entries
             .get_mut(self.len)
             .ok_or(Error::CapacityExceeded {
-                what: "replay cache",
+                what: what!("replay cache"),
             })?;
         let skew = i64::from(skew_secs).saturating_mul(1_000_000);
         *slot = Entry {
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(
             c.check_and_insert(&d, t(1200), t(1200), 300),
             Err(Error::CapacityExceeded {
-                what: "replay cache"
+                what: what!("replay cache")
             })
         );
         assert_eq!(c.len(), 2);

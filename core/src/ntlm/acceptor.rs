@@ -104,7 +104,7 @@ impl<'a> AcceptorConfig<'a> {
     }
 
     fn check(&self) -> Result<()> {
-        const WHAT: &str = "NTLM server name";
+        const WHAT: crate::What = what!("NTLM server name");
         for name in [
             Some(self.nb_computer_name),
             Some(self.nb_domain_name),
@@ -121,7 +121,7 @@ impl<'a> AcceptorConfig<'a> {
         }
         if self.nb_computer_name.is_empty() || self.nb_domain_name.is_empty() {
             return Err(Error::Policy {
-                what: "NTLM NetBIOS names are required",
+                what: what!("NTLM NetBIOS names are required"),
             });
         }
         if self
@@ -129,7 +129,7 @@ impl<'a> AcceptorConfig<'a> {
             .is_some_and(|t| t.len() > MAX_TARGET_NAME_LEN)
         {
             return Err(Error::CapacityExceeded {
-                what: "NTLM target name",
+                what: what!("NTLM target name"),
             });
         }
         Ok(())
@@ -183,7 +183,7 @@ impl IdentityBuf {
 
     fn push(&mut self, text: Text<'_>) -> Result<u8> {
         const FULL: Error = Error::CapacityExceeded {
-            what: "NTLM identity names",
+            what: what!("NTLM identity names"),
         };
         let start = self.names.len();
         for c in text.chars() {
@@ -350,7 +350,7 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
         let r = match &mut self.phase {
             Phase::Established { security, .. } => f(security),
             Phase::Anonymous(_) => Err(Error::Policy {
-                what: "anonymous NTLM context has no session key",
+                what: what!("anonymous NTLM context has no session key"),
             }),
             _ => Err(Error::WrongState),
         };
@@ -372,13 +372,13 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
 ) -> Result<(usize, Challenged<'a>)> {
     if input.len() > MAX_NEGOTIATE_LEN {
         return Err(Error::CapacityExceeded {
-            what: "NTLM NEGOTIATE",
+            what: what!("NTLM NEGOTIATE"),
         });
     }
     let negotiate = NegotiateRepr::parse(input)?;
     if !negotiate.flags.contains(NegotiateFlags::UNICODE) {
         return Err(Error::Policy {
-            what: "NTLM client without UNICODE",
+            what: what!("NTLM client without UNICODE"),
         });
     }
     if !negotiate
@@ -386,7 +386,7 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
         .contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
     {
         return Err(Error::Policy {
-            what: "NTLM client without extended session security",
+            what: what!("NTLM client without extended session security"),
         });
     }
     let mut server_challenge = [0u8; 8];
@@ -402,7 +402,7 @@ fn challenge<'a, R: CryptoRng + ?Sized>(
         .negotiate
         .extend_from_slice(input)
         .map_err(|_| Error::CapacityExceeded {
-            what: "NTLM NEGOTIATE",
+            what: what!("NTLM NEGOTIATE"),
         })?;
     let written = state.with_challenge(&mut |c| c.emit(out))?;
     Ok((written, state))
@@ -423,7 +423,7 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
         return Ok(key_exchange_key);
     }
     let mut k: [u8; KEY_LEN] = encrypted.try_into().map_err(|_| Error::Malformed {
-        what: "AUTHENTICATE EncryptedRandomSessionKey",
+        what: what!("AUTHENTICATE EncryptedRandomSessionKey"),
     })?;
     rc4_once(key_exchange_key.as_bytes(), &mut k);
     let key = Key16::from_bytes(k);
@@ -434,12 +434,12 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
 fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
     if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
         return Err(Error::Policy {
-            what: "NTLM without extended session security",
+            what: what!("NTLM without extended session security"),
         });
     }
     if !flags.contains(NegotiateFlags::NEGOTIATE_128) {
         return Err(Error::Policy {
-            what: "NTLM without 128-bit keys",
+            what: what!("NTLM without 128-bit keys"),
         });
     }
     Ok(())
@@ -457,7 +457,7 @@ fn authenticate<'a, S: CredentialStore>(
     let auth = AuthenticateRepr::parse(input)?;
     if !auth.flags.contains(NegotiateFlags::UNICODE) {
         return Err(Error::Policy {
-            what: "NTLM client without UNICODE",
+            what: what!("NTLM client without UNICODE"),
         });
     }
     let flags = state.flags.intersection(auth.flags);
@@ -467,7 +467,7 @@ fn authenticate<'a, S: CredentialStore>(
     let anonymous = auth.user.is_empty() && nt.is_empty() && (lm.is_empty() || lm == [0]);
     if anonymous && !config.allow_anonymous {
         return Err(Error::Policy {
-            what: "anonymous NTLM logon",
+            what: what!("anonymous NTLM logon"),
         });
     }
     // An anonymous logon keeps only the workstation (its user is empty).
@@ -480,7 +480,9 @@ fn authenticate<'a, S: CredentialStore>(
         #[cfg(feature = "legacy")]
         return ntlmv1(state, store, &auth, identity, flags);
         #[cfg(not(feature = "legacy"))]
-        return Err(Error::Policy { what: "NTLMv1" });
+        return Err(Error::Policy {
+            what: what!("NTLMv1"),
+        });
     }
     let response = Ntlmv2Response::parse(nt)?;
     let id = identity.identity();
@@ -499,7 +501,7 @@ fn authenticate<'a, S: CredentialStore>(
     let pairs = &response.av_pairs;
     if pairs.flags().unwrap_or(0) & av_flags::MIC_PRESENT != 0 {
         let mic = auth.mic.ok_or(Error::Malformed {
-            what: "AUTHENTICATE MIC",
+            what: what!("AUTHENTICATE MIC"),
         })?;
         let mut mac = mic_key(&exported).start();
         mac.put(&state.negotiate)?;
@@ -512,11 +514,11 @@ fn authenticate<'a, S: CredentialStore>(
         mac.put(&[0; MIC_LEN])?;
         mac.put(tail)?;
         if !bool::from(mac.finalize().ct_eq(&mic)) {
-            return Err(Error::Integrity { what: "MIC" });
+            return Err(Error::Integrity { what: what!("MIC") });
         }
     } else if config.require_mic {
         return Err(Error::Policy {
-            what: "NTLM MIC required",
+            what: what!("NTLM MIC required"),
         });
     }
     if pairs.timestamp().is_some() {
@@ -531,7 +533,7 @@ fn authenticate<'a, S: CredentialStore>(
             .is_some_and(|cb| bool::from(cb.ct_eq(expected)));
         if !ok {
             return Err(Error::Policy {
-                what: "NTLM channel bindings",
+                what: what!("NTLM channel bindings"),
             });
         }
     }
@@ -541,7 +543,7 @@ fn authenticate<'a, S: CredentialStore>(
             .is_some_and(|t| t.eq_ignore_case(expected))
         {
             return Err(Error::Policy {
-                what: "NTLM target name",
+                what: what!("NTLM target name"),
             });
         }
     }
@@ -566,23 +568,25 @@ fn ntlmv1<'a, S: CredentialStore>(
 
     let config = &state.config;
     if !config.allow_ntlmv1 {
-        return Err(Error::Policy { what: "NTLMv1" });
+        return Err(Error::Policy {
+            what: what!("NTLMv1"),
+        });
     }
     if !flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
         return Err(Error::Policy {
-            what: "NTLMv1 without extended session security",
+            what: what!("NTLMv1 without extended session security"),
         });
     }
     // NTLMv1 responses carry no AV pairs: nothing can hold a MIC, bindings or a target.
     if config.require_mic || config.channel_bindings.is_some() || config.target_name.is_some() {
         return Err(Error::Policy {
-            what: "NTLMv1 cannot carry MIC, channel bindings or target name",
+            what: what!("NTLMv1 cannot carry MIC, channel bindings or target name"),
         });
     }
     let lm: &[u8; 24] = bytes(&auth.lm_response)
         .try_into()
         .map_err(|_| Error::Malformed {
-            what: "AUTHENTICATE LmChallengeResponse",
+            what: what!("AUTHENTICATE LmChallengeResponse"),
         })?;
     let mut client_challenge = [0u8; 8];
     client_challenge.copy_from_slice(lm.get(..8).unwrap_or(&[0; 8]));

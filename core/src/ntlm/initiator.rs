@@ -24,7 +24,7 @@ use super::{
 fn fill<const N: usize>(
     dst: &mut heapless::String<N, u8>,
     s: &str,
-    what: &'static str,
+    what: crate::What,
 ) -> Result<()> {
     dst.push_str(s)
         .map_err(|_| Error::CapacityExceeded { what })
@@ -168,12 +168,12 @@ impl Initiator {
             channel_bindings: config.channel_bindings.unwrap_or([0; 16]),
             response_key,
         };
-        fill(&mut client.user, user, "NTLM user name")?;
-        fill(&mut client.domain, domain, "NTLM domain name")?;
+        fill(&mut client.user, user, what!("NTLM user name"))?;
+        fill(&mut client.domain, domain, what!("NTLM domain name"))?;
         let ws = config.workstation.unwrap_or("");
-        fill(&mut client.workstation, ws, "NTLM workstation name")?;
+        fill(&mut client.workstation, ws, what!("NTLM workstation name"))?;
         let target = config.target_name.unwrap_or("");
-        fill(&mut client.target_name, target, "NTLM target name")?;
+        fill(&mut client.target_name, target, what!("NTLM target name"))?;
         Ok(Initiator {
             phase: Phase::Handshake(client, false),
         })
@@ -200,7 +200,7 @@ impl Initiator {
         match &mut self.phase {
             Phase::Established(s) => Ok(s),
             Phase::EstablishedAnonymous => Err(Error::Policy {
-                what: "anonymous NTLM context has no session key",
+                what: what!("anonymous NTLM context has no session key"),
             }),
             _ => Err(Error::WrongState),
         }
@@ -251,15 +251,18 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let challenge = ChallengeRepr::parse(input)?;
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
     // A constant: read in place, not rebuilt on the stack.
-    const REQUIRED: [(NegotiateFlags, &str); 3] = [
-        (NegotiateFlags::UNICODE, "NTLM server without UNICODE"),
+    const REQUIRED: [(NegotiateFlags, crate::What); 3] = [
+        (
+            NegotiateFlags::UNICODE,
+            what!("NTLM server without UNICODE"),
+        ),
         (
             NegotiateFlags::EXTENDED_SESSIONSECURITY,
-            "NTLM server without extended session security",
+            what!("NTLM server without extended session security"),
         ),
         (
             NegotiateFlags::NEGOTIATE_128,
-            "NTLM server without 128-bit keys",
+            what!("NTLM server without 128-bit keys"),
         ),
     ];
     for &(flag, what) in &REQUIRED {
@@ -270,7 +273,7 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let info_len = challenge.target_info.as_ref().map_or(0, |t| t.wire_len());
     if info_len > MAX_TARGET_INFO_LEN {
         return Err(Error::CapacityExceeded {
-            what: "NTLM CHALLENGE TargetInfo",
+            what: what!("NTLM CHALLENGE TargetInfo"),
         });
     }
     let pairs = challenge
@@ -321,7 +324,7 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let mut added: heapless::Vec<AvPairRepr<'_>, 3> = heapless::Vec::new();
     let mut add = |p| {
         added.push(p).map_err(|_| Error::CapacityExceeded {
-            what: "NTLM AV pairs",
+            what: what!("NTLM AV pairs"),
         })
     };
     add(AvPairRepr::Flags(server_flags | av_flags::MIC_PRESENT))?;

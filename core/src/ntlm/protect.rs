@@ -155,7 +155,7 @@ impl Protect for SessionSecurity {
         };
         let Some(next) = self.send_seq.checked_add(1) else {
             return self.fail(Error::CapacityExceeded {
-                what: "NTLM sequence numbers",
+                what: what!("NTLM sequence numbers"),
             });
         };
         out.copy_from_slice(&mac(
@@ -173,12 +173,12 @@ impl Protect for SessionSecurity {
         self.check()?;
         if signature.len() != SIGNATURE_LEN {
             return self.fail(Error::Malformed {
-                what: "NTLM signature length",
+                what: what!("NTLM signature length"),
             });
         }
         let Some(next) = self.recv_seq.checked_add(1) else {
             return self.fail(Error::CapacityExceeded {
-                what: "NTLM sequence numbers",
+                what: what!("NTLM sequence numbers"),
             });
         };
         let expected = mac(
@@ -190,7 +190,7 @@ impl Protect for SessionSecurity {
         );
         if !bool::from(expected.ct_eq(signature)) {
             return self.fail(Error::Integrity {
-                what: "NTLM signature",
+                what: what!("NTLM signature"),
             });
         }
         self.recv_seq = next;
@@ -215,7 +215,7 @@ impl Protect for SessionSecurity {
         };
         let Some(next) = self.send_seq.checked_add(1) else {
             return self.fail(Error::CapacityExceeded {
-                what: "NTLM sequence numbers",
+                what: what!("NTLM sequence numbers"),
             });
         };
         // SEAL (MS-NLMP 3.4.3): the message is encrypted first, then the checksum
@@ -241,12 +241,12 @@ impl Protect for SessionSecurity {
         let len = buf.len();
         let Some((sig, msg)) = buf.split_at_mut_checked(SIGNATURE_LEN) else {
             return self.fail(Error::Truncated {
-                what: "NTLM sealed message",
+                what: what!("NTLM sealed message"),
             });
         };
         let Some(next) = self.recv_seq.checked_add(1) else {
             return self.fail(Error::CapacityExceeded {
-                what: "NTLM sequence numbers",
+                what: what!("NTLM sequence numbers"),
             });
         };
         self.recv_seal.apply(msg);
@@ -261,7 +261,7 @@ impl Protect for SessionSecurity {
             // Unauthenticated plaintext is not handed out, not even in the buffer.
             msg.fill(0);
             return self.fail(Error::Integrity {
-                what: "NTLM sealed message",
+                what: what!("NTLM sealed message"),
             });
         }
         self.recv_seq = next;
@@ -370,7 +370,7 @@ mod tests {
         assert_eq!(
             s.unseal(&mut buf),
             Err(Error::Integrity {
-                what: "NTLM sealed message"
+                what: what!("NTLM sealed message")
             })
         );
         assert_eq!(&buf[16..], &[0; 8], "plaintext wiped");

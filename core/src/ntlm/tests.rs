@@ -72,7 +72,9 @@ fn ntlmv1_shaped_response_is_refused_without_legacy_opt_in() {
     let mut out = [0u8; 8];
     assert_eq!(
         acc.step(&msg[..layout.len], &mut out, NOW, &mut Counter(0)),
-        Err(Error::Policy { what: "NTLMv1" })
+        Err(Error::Policy {
+            what: what!("NTLMv1")
+        })
     );
 }
 

@@ -32,21 +32,21 @@ pub struct Authenticator<'a> {
 }
 
 impl<'a> Decode<'a> for Authenticator<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(app_tag::AUTHENTICATOR, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "Authenticator.authenticator-vno", PVNO)?;
+        expect_int(&mut s, 0, what!("Authenticator.authenticator-vno"), PVNO)?;
         let auth = Authenticator {
-            crealm: s.field(1, "Authenticator.crealm", Decode::decode)?,
-            cname: s.field(2, "Authenticator.cname", Decode::decode)?,
-            cksum: s.optional_field(3, "Authenticator.cksum", Decode::decode)?,
-            cusec: s.field(4, "Authenticator.cusec", decode_micros)?,
-            ctime: s.field(5, "Authenticator.ctime", Decode::decode)?,
-            subkey: s.optional_field(6, "Authenticator.subkey", Decode::decode)?,
-            seq_number: s.optional_field(7, "Authenticator.seq-number", Reader::uint32)?,
+            crealm: s.field(1, what!("Authenticator.crealm"), Decode::decode)?,
+            cname: s.field(2, what!("Authenticator.cname"), Decode::decode)?,
+            cksum: s.optional_field(3, what!("Authenticator.cksum"), Decode::decode)?,
+            cusec: s.field(4, what!("Authenticator.cusec"), decode_micros)?,
+            ctime: s.field(5, what!("Authenticator.ctime"), Decode::decode)?,
+            subkey: s.optional_field(6, what!("Authenticator.subkey"), Decode::decode)?,
+            seq_number: s.optional_field(7, what!("Authenticator.seq-number"), Reader::uint32)?,
             authorization_data: s.optional_field(
                 8,
-                "Authenticator.authorization-data",
+                what!("Authenticator.authorization-data"),
                 Decode::decode,
             )?,
         };
@@ -95,15 +95,15 @@ pub struct ApReq<'a> {
 }
 
 impl<'a> Decode<'a> for ApReq<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(msg_type::AP_REQ as u8, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "AP-REQ.pvno", PVNO)?;
-        expect_int(&mut s, 1, "AP-REQ.msg-type", msg_type::AP_REQ)?;
+        expect_int(&mut s, 0, what!("AP-REQ.pvno"), PVNO)?;
+        expect_int(&mut s, 1, what!("AP-REQ.msg-type"), msg_type::AP_REQ)?;
         let req = ApReq {
-            ap_options: s.field(2, "AP-REQ.ap-options", Reader::kerberos_flags)?,
-            ticket: s.field(3, "AP-REQ.ticket", Decode::decode)?,
-            authenticator: s.field(4, "AP-REQ.authenticator", Decode::decode)?,
+            ap_options: s.field(2, what!("AP-REQ.ap-options"), Reader::kerberos_flags)?,
+            ticket: s.field(3, what!("AP-REQ.ticket"), Decode::decode)?,
+            authenticator: s.field(4, what!("AP-REQ.authenticator"), Decode::decode)?,
         };
         s.finish(what)?;
         app.finish(what)?;
@@ -137,12 +137,12 @@ pub struct ApRep<'a> {
 }
 
 impl<'a> Decode<'a> for ApRep<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(msg_type::AP_REP as u8, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "AP-REP.pvno", PVNO)?;
-        expect_int(&mut s, 1, "AP-REP.msg-type", msg_type::AP_REP)?;
-        let enc_part = s.field(2, "AP-REP.enc-part", Decode::decode)?;
+        expect_int(&mut s, 0, what!("AP-REP.pvno"), PVNO)?;
+        expect_int(&mut s, 1, what!("AP-REP.msg-type"), msg_type::AP_REP)?;
+        let enc_part = s.field(2, what!("AP-REP.enc-part"), Decode::decode)?;
         s.finish(what)?;
         app.finish(what)?;
         Ok(ApRep { enc_part })
@@ -176,14 +176,14 @@ pub struct EncApRepPart<'a> {
 }
 
 impl<'a> Decode<'a> for EncApRepPart<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(app_tag::ENC_AP_REP_PART, what)?;
         let mut s = app.sequence(what)?;
         let part = EncApRepPart {
-            ctime: s.field(0, "EncAPRepPart.ctime", Decode::decode)?,
-            cusec: s.field(1, "EncAPRepPart.cusec", decode_micros)?,
-            subkey: s.optional_field(2, "EncAPRepPart.subkey", Decode::decode)?,
-            seq_number: s.optional_field(3, "EncAPRepPart.seq-number", Reader::uint32)?,
+            ctime: s.field(0, what!("EncAPRepPart.ctime"), Decode::decode)?,
+            cusec: s.field(1, what!("EncAPRepPart.cusec"), decode_micros)?,
+            subkey: s.optional_field(2, what!("EncAPRepPart.subkey"), Decode::decode)?,
+            seq_number: s.optional_field(3, what!("EncAPRepPart.seq-number"), Reader::uint32)?,
         };
         s.finish(what)?;
         app.finish(what)?;

@@ -89,7 +89,7 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, mut bytes: &[u8], special: &[u8]) -
 
 impl<'a> Decode<'a> for KerberosString<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         r.general_string(what).map(KerberosString)
     }
 }
@@ -127,7 +127,7 @@ impl KerberosTime {
 
     /// Parses the encoded GeneralizedTime element.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        crate::der::parse(bytes, "KerberosTime")
+        crate::der::parse(bytes, what!("KerberosTime"))
     }
 
     /// Length of the DER encoding (always 17).
@@ -143,7 +143,7 @@ impl KerberosTime {
 
 impl<'a> Decode<'a> for KerberosTime {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         r.kerberos_time(what).map(KerberosTime)
     }
 }
@@ -155,7 +155,7 @@ impl Encode for KerberosTime {
 }
 
 /// Reads a Microseconds value (0..=999999).
-pub(crate) fn decode_micros(r: &mut Reader<'_>, what: &'static str) -> Result<u32> {
+pub(crate) fn decode_micros(r: &mut Reader<'_>, what: crate::What) -> Result<u32> {
     r.microseconds(what)
 }
 
@@ -163,7 +163,7 @@ pub(crate) fn decode_micros(r: &mut Reader<'_>, what: &'static str) -> Result<u3
 pub(crate) fn encode_micros(w: &mut Writer<'_>, micros: u32) -> Result<()> {
     if micros > 999_999 {
         return Err(Error::Malformed {
-            what: "Microseconds out of range",
+            what: what!("Microseconds out of range"),
         });
     }
     w.integer(i64::from(micros));
@@ -215,16 +215,21 @@ impl fmt::Display for PrincipalName<'_> {
 
 impl<'a> Decode<'a> for PrincipalName<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
-        let name_type = s.field(0, "PrincipalName.name-type", Reader::i32)?;
-        let name_string = s.field(1, "PrincipalName.name-string", |r, what| {
-            SeqOf::decode_bounded(r, what, MAX_NAME_COMPONENTS, "PrincipalName components")
+        let name_type = s.field(0, what!("PrincipalName.name-type"), Reader::i32)?;
+        let name_string = s.field(1, what!("PrincipalName.name-string"), |r, what| {
+            SeqOf::decode_bounded(
+                r,
+                what,
+                MAX_NAME_COMPONENTS,
+                what!("PrincipalName components"),
+            )
         })?;
         s.finish(what)?;
         if name_string.is_empty() {
             return Err(Error::Malformed {
-                what: "PrincipalName.name-string",
+                what: what!("PrincipalName.name-string"),
             });
         }
         Ok(PrincipalName {
@@ -238,7 +243,7 @@ impl Encode for PrincipalName<'_> {
     fn encode(&self, w: &mut Writer<'_>) -> Result<()> {
         if self.name_string.is_empty() || self.name_string.len() > MAX_NAME_COMPONENTS {
             return Err(Error::Malformed {
-                what: "PrincipalName.name-string",
+                what: what!("PrincipalName.name-string"),
             });
         }
         w.sequence(|w| {
@@ -262,11 +267,11 @@ pub struct EncryptedData<'a> {
 
 impl<'a> Decode<'a> for EncryptedData<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
-        let etype = s.field(0, "EncryptedData.etype", Reader::i32)?;
-        let kvno = s.optional_field(1, "EncryptedData.kvno", Reader::uint32)?;
-        let cipher = s.field(2, "EncryptedData.cipher", Reader::octet_string)?;
+        let etype = s.field(0, what!("EncryptedData.etype"), Reader::i32)?;
+        let kvno = s.optional_field(1, what!("EncryptedData.kvno"), Reader::uint32)?;
+        let cipher = s.field(2, what!("EncryptedData.cipher"), Reader::octet_string)?;
         s.finish(what)?;
         Ok(EncryptedData {
             etype,
@@ -313,10 +318,10 @@ impl fmt::Debug for EncryptionKey<'_> {
 
 impl<'a> Decode<'a> for EncryptionKey<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
-        let keytype = s.field(0, "EncryptionKey.keytype", Reader::i32)?;
-        let keyvalue = s.field(1, "EncryptionKey.keyvalue", Reader::octet_string)?;
+        let keytype = s.field(0, what!("EncryptionKey.keytype"), Reader::i32)?;
+        let keyvalue = s.field(1, what!("EncryptionKey.keyvalue"), Reader::octet_string)?;
         s.finish(what)?;
         Ok(EncryptionKey { keytype, keyvalue })
     }
@@ -346,10 +351,10 @@ pub struct Checksum<'a> {
 
 impl<'a> Decode<'a> for Checksum<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
-        let cksumtype = s.field(0, "Checksum.cksumtype", Reader::i32)?;
-        let checksum = s.field(1, "Checksum.checksum", Reader::octet_string)?;
+        let cksumtype = s.field(0, what!("Checksum.cksumtype"), Reader::i32)?;
+        let checksum = s.field(1, what!("Checksum.checksum"), Reader::octet_string)?;
         s.finish(what)?;
         Ok(Checksum {
             cksumtype,
@@ -386,10 +391,10 @@ macro_rules! int_octets {
 
         impl<'a> Decode<'a> for $ty<'a> {
             #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
                 let mut s = r.sequence(what)?;
-                let $int = s.field($ti, $wi, Reader::i32)?;
-                let $oct = s.field($to, $wo, Reader::octet_string)?;
+                let $int = s.field($ti, what!($wi), Reader::i32)?;
+                let $oct = s.field($to, what!($wo), Reader::octet_string)?;
                 s.finish(what)?;
                 Ok($ty { $int, $oct })
             }
@@ -464,8 +469,8 @@ impl<'a> SeqOf<'a, AdEntry<'a>> {
             }
             if entry.ad_type == ad_type::IF_RELEVANT {
                 let mut r = Reader::with_depth(entry.ad_data, depth)?;
-                let inner: AuthorizationData<'a> = Decode::decode(&mut r, "AD-IF-RELEVANT")?;
-                r.finish("AD-IF-RELEVANT")?;
+                let inner: AuthorizationData<'a> = Decode::decode(&mut r, what!("AD-IF-RELEVANT"))?;
+                r.finish(what!("AD-IF-RELEVANT"))?;
                 if let Some(found) = inner.find_at(wanted, inner.depth_hint())? {
                     return Ok(Some(found));
                 }
@@ -485,10 +490,10 @@ pub struct LastReqEntry {
 }
 
 impl<'a> Decode<'a> for LastReqEntry {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
-        let lr_type = s.field(0, "LastReq.lr-type", Reader::i32)?;
-        let lr_value = s.field(1, "LastReq.lr-value", KerberosTime::decode)?;
+        let lr_type = s.field(0, what!("LastReq.lr-type"), Reader::i32)?;
+        let lr_value = s.field(1, what!("LastReq.lr-value"), KerberosTime::decode)?;
         s.finish(what)?;
         Ok(LastReqEntry { lr_type, lr_value })
     }

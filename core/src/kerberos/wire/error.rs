@@ -175,23 +175,23 @@ pub struct KrbError<'a> {
 }
 
 impl<'a> Decode<'a> for KrbError<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(msg_type::ERROR as u8, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "KRB-ERROR.pvno", PVNO)?;
-        expect_int(&mut s, 1, "KRB-ERROR.msg-type", msg_type::ERROR)?;
+        expect_int(&mut s, 0, what!("KRB-ERROR.pvno"), PVNO)?;
+        expect_int(&mut s, 1, what!("KRB-ERROR.msg-type"), msg_type::ERROR)?;
         let e = KrbError {
-            ctime: s.optional_field(2, "KRB-ERROR.ctime", Decode::decode)?,
-            cusec: s.optional_field(3, "KRB-ERROR.cusec", decode_micros)?,
-            stime: s.field(4, "KRB-ERROR.stime", Decode::decode)?,
-            susec: s.field(5, "KRB-ERROR.susec", decode_micros)?,
-            error_code: s.field(6, "KRB-ERROR.error-code", Reader::i32)?,
-            crealm: s.optional_field(7, "KRB-ERROR.crealm", Decode::decode)?,
-            cname: s.optional_field(8, "KRB-ERROR.cname", Decode::decode)?,
-            realm: s.field(9, "KRB-ERROR.realm", Decode::decode)?,
-            sname: s.field(10, "KRB-ERROR.sname", Decode::decode)?,
-            e_text: s.optional_field(11, "KRB-ERROR.e-text", Decode::decode)?,
-            e_data: s.optional_field(12, "KRB-ERROR.e-data", Reader::octet_string)?,
+            ctime: s.optional_field(2, what!("KRB-ERROR.ctime"), Decode::decode)?,
+            cusec: s.optional_field(3, what!("KRB-ERROR.cusec"), decode_micros)?,
+            stime: s.field(4, what!("KRB-ERROR.stime"), Decode::decode)?,
+            susec: s.field(5, what!("KRB-ERROR.susec"), decode_micros)?,
+            error_code: s.field(6, what!("KRB-ERROR.error-code"), Reader::i32)?,
+            crealm: s.optional_field(7, what!("KRB-ERROR.crealm"), Decode::decode)?,
+            cname: s.optional_field(8, what!("KRB-ERROR.cname"), Decode::decode)?,
+            realm: s.field(9, what!("KRB-ERROR.realm"), Decode::decode)?,
+            sname: s.field(10, what!("KRB-ERROR.sname"), Decode::decode)?,
+            e_text: s.optional_field(11, what!("KRB-ERROR.e-text"), Decode::decode)?,
+            e_data: s.optional_field(12, what!("KRB-ERROR.e-data"), Reader::octet_string)?,
         };
         s.finish(what)?;
         app.finish(what)?;

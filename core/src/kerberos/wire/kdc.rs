@@ -50,7 +50,7 @@ pub struct KdcReqBody<'a> {
     pub additional_tickets: Option<SeqOf<'a, Ticket<'a>>>,
 }
 
-fn check_kdc_msg_type(t: i32, a: i32, b: i32, what: &'static str) -> Result<u8> {
+fn check_kdc_msg_type(t: i32, a: i32, b: i32, what: crate::What) -> Result<u8> {
     if t == a || t == b {
         // Both candidates are message types below 31.
         u8::try_from(t).map_err(|_| Error::Malformed { what })
@@ -64,7 +64,7 @@ fn open_either<'a>(
     r: &mut Reader<'a>,
     a: i32,
     b: i32,
-    what: &'static str,
+    what: crate::What,
 ) -> Result<(i32, Reader<'a>)> {
     let t = r.peek_tag().ok_or(Error::Truncated { what })?;
     let n = t & 0x1f;
@@ -77,15 +77,15 @@ fn open_either<'a>(
 }
 
 impl<'a> Decode<'a> for KdcReq<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let (msg_type, mut app) = open_either(r, msg_type::AS_REQ, msg_type::TGS_REQ, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 1, "KDC-REQ.pvno", PVNO)?;
-        expect_int(&mut s, 2, "KDC-REQ.msg-type", msg_type)?;
+        expect_int(&mut s, 1, what!("KDC-REQ.pvno"), PVNO)?;
+        expect_int(&mut s, 2, what!("KDC-REQ.msg-type"), msg_type)?;
         let req = KdcReq {
             msg_type,
-            padata: s.optional_field(3, "KDC-REQ.padata", Decode::decode)?,
-            req_body: s.field(4, "KDC-REQ.req-body", Decode::decode)?,
+            padata: s.optional_field(3, what!("KDC-REQ.padata"), Decode::decode)?,
+            req_body: s.field(4, what!("KDC-REQ.req-body"), Decode::decode)?,
         };
         s.finish(what)?;
         app.finish(what)?;
@@ -99,7 +99,7 @@ impl Encode for KdcReq<'_> {
             self.msg_type,
             msg_type::AS_REQ,
             msg_type::TGS_REQ,
-            "KDC-REQ.msg-type",
+            what!("KDC-REQ.msg-type"),
         )?;
         w.application(n, |w| {
             w.sequence(|w| {
@@ -120,7 +120,7 @@ impl<'a> KdcReq<'a> {
     /// the PA-TGS-REQ authenticator's checksum over exactly these bytes.
     pub fn req_body_der(bytes: &'a [u8]) -> Result<&'a [u8]> {
         Self::parse(bytes)?;
-        let what = "KDC-REQ";
+        let what = what!("KDC-REQ");
         let mut r = Reader::new(bytes);
         let app = r.read_any(what)?;
         let mut s = Reader::new(app.content).sequence(what)?;
@@ -134,27 +134,27 @@ impl<'a> KdcReq<'a> {
 }
 
 impl<'a> Decode<'a> for KdcReqBody<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut s = r.sequence(what)?;
         let body = KdcReqBody {
-            kdc_options: s.field(0, "KDC-REQ-BODY.kdc-options", Reader::kerberos_flags)?,
-            cname: s.optional_field(1, "KDC-REQ-BODY.cname", Decode::decode)?,
-            realm: s.field(2, "KDC-REQ-BODY.realm", Decode::decode)?,
-            sname: s.optional_field(3, "KDC-REQ-BODY.sname", Decode::decode)?,
-            from: s.optional_field(4, "KDC-REQ-BODY.from", Decode::decode)?,
-            till: s.field(5, "KDC-REQ-BODY.till", Decode::decode)?,
-            rtime: s.optional_field(6, "KDC-REQ-BODY.rtime", Decode::decode)?,
-            nonce: s.field(7, "KDC-REQ-BODY.nonce", Reader::uint32)?,
-            etype: s.field(8, "KDC-REQ-BODY.etype", Decode::decode)?,
-            addresses: s.optional_field(9, "KDC-REQ-BODY.addresses", Decode::decode)?,
+            kdc_options: s.field(0, what!("KDC-REQ-BODY.kdc-options"), Reader::kerberos_flags)?,
+            cname: s.optional_field(1, what!("KDC-REQ-BODY.cname"), Decode::decode)?,
+            realm: s.field(2, what!("KDC-REQ-BODY.realm"), Decode::decode)?,
+            sname: s.optional_field(3, what!("KDC-REQ-BODY.sname"), Decode::decode)?,
+            from: s.optional_field(4, what!("KDC-REQ-BODY.from"), Decode::decode)?,
+            till: s.field(5, what!("KDC-REQ-BODY.till"), Decode::decode)?,
+            rtime: s.optional_field(6, what!("KDC-REQ-BODY.rtime"), Decode::decode)?,
+            nonce: s.field(7, what!("KDC-REQ-BODY.nonce"), Reader::uint32)?,
+            etype: s.field(8, what!("KDC-REQ-BODY.etype"), Decode::decode)?,
+            addresses: s.optional_field(9, what!("KDC-REQ-BODY.addresses"), Decode::decode)?,
             enc_authorization_data: s.optional_field(
                 10,
-                "KDC-REQ-BODY.enc-authorization-data",
+                what!("KDC-REQ-BODY.enc-authorization-data"),
                 Decode::decode,
             )?,
             additional_tickets: s.optional_field(
                 11,
-                "KDC-REQ-BODY.additional-tickets",
+                what!("KDC-REQ-BODY.additional-tickets"),
                 Decode::decode,
             )?,
         };
@@ -218,18 +218,18 @@ pub struct KdcRep<'a> {
 }
 
 impl<'a> Decode<'a> for KdcRep<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let (msg_type, mut app) = open_either(r, msg_type::AS_REP, msg_type::TGS_REP, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "KDC-REP.pvno", PVNO)?;
-        expect_int(&mut s, 1, "KDC-REP.msg-type", msg_type)?;
+        expect_int(&mut s, 0, what!("KDC-REP.pvno"), PVNO)?;
+        expect_int(&mut s, 1, what!("KDC-REP.msg-type"), msg_type)?;
         let rep = KdcRep {
             msg_type,
-            padata: s.optional_field(2, "KDC-REP.padata", Decode::decode)?,
-            crealm: s.field(3, "KDC-REP.crealm", Decode::decode)?,
-            cname: s.field(4, "KDC-REP.cname", Decode::decode)?,
-            ticket: s.field(5, "KDC-REP.ticket", Decode::decode)?,
-            enc_part: s.field(6, "KDC-REP.enc-part", Decode::decode)?,
+            padata: s.optional_field(2, what!("KDC-REP.padata"), Decode::decode)?,
+            crealm: s.field(3, what!("KDC-REP.crealm"), Decode::decode)?,
+            cname: s.field(4, what!("KDC-REP.cname"), Decode::decode)?,
+            ticket: s.field(5, what!("KDC-REP.ticket"), Decode::decode)?,
+            enc_part: s.field(6, what!("KDC-REP.enc-part"), Decode::decode)?,
         };
         s.finish(what)?;
         app.finish(what)?;
@@ -243,7 +243,7 @@ impl Encode for KdcRep<'_> {
             self.msg_type,
             msg_type::AS_REP,
             msg_type::TGS_REP,
-            "KDC-REP.msg-type",
+            what!("KDC-REP.msg-type"),
         )?;
         w.application(n, |w| {
             w.sequence(|w| {
@@ -300,7 +300,7 @@ pub struct EncKdcRepPart<'a> {
 }
 
 impl<'a> Decode<'a> for EncKdcRepPart<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let (n, mut app) = open_either(
             r,
             i32::from(app_tag::ENC_AS_REP_PART),
@@ -310,21 +310,25 @@ impl<'a> Decode<'a> for EncKdcRepPart<'a> {
         let mut s = app.sequence(what)?;
         let part = EncKdcRepPart {
             app_tag: u8::try_from(n).map_err(|_| Error::Malformed { what })?,
-            key: s.field(0, "EncKDCRepPart.key", Decode::decode)?,
-            last_req: s.field(1, "EncKDCRepPart.last-req", Decode::decode)?,
-            nonce: s.field(2, "EncKDCRepPart.nonce", Reader::uint32)?,
-            key_expiration: s.optional_field(3, "EncKDCRepPart.key-expiration", Decode::decode)?,
-            flags: s.field(4, "EncKDCRepPart.flags", Reader::kerberos_flags)?,
-            authtime: s.field(5, "EncKDCRepPart.authtime", Decode::decode)?,
-            starttime: s.optional_field(6, "EncKDCRepPart.starttime", Decode::decode)?,
-            endtime: s.field(7, "EncKDCRepPart.endtime", Decode::decode)?,
-            renew_till: s.optional_field(8, "EncKDCRepPart.renew-till", Decode::decode)?,
-            srealm: s.field(9, "EncKDCRepPart.srealm", Decode::decode)?,
-            sname: s.field(10, "EncKDCRepPart.sname", Decode::decode)?,
-            caddr: s.optional_field(11, "EncKDCRepPart.caddr", Decode::decode)?,
+            key: s.field(0, what!("EncKDCRepPart.key"), Decode::decode)?,
+            last_req: s.field(1, what!("EncKDCRepPart.last-req"), Decode::decode)?,
+            nonce: s.field(2, what!("EncKDCRepPart.nonce"), Reader::uint32)?,
+            key_expiration: s.optional_field(
+                3,
+                what!("EncKDCRepPart.key-expiration"),
+                Decode::decode,
+            )?,
+            flags: s.field(4, what!("EncKDCRepPart.flags"), Reader::kerberos_flags)?,
+            authtime: s.field(5, what!("EncKDCRepPart.authtime"), Decode::decode)?,
+            starttime: s.optional_field(6, what!("EncKDCRepPart.starttime"), Decode::decode)?,
+            endtime: s.field(7, what!("EncKDCRepPart.endtime"), Decode::decode)?,
+            renew_till: s.optional_field(8, what!("EncKDCRepPart.renew-till"), Decode::decode)?,
+            srealm: s.field(9, what!("EncKDCRepPart.srealm"), Decode::decode)?,
+            sname: s.field(10, what!("EncKDCRepPart.sname"), Decode::decode)?,
+            caddr: s.optional_field(11, what!("EncKDCRepPart.caddr"), Decode::decode)?,
             encrypted_pa_data: s.optional_field(
                 12,
-                "EncKDCRepPart.encrypted-pa-data",
+                what!("EncKDCRepPart.encrypted-pa-data"),
                 Decode::decode,
             )?,
         };
@@ -340,7 +344,7 @@ impl Encode for EncKdcRepPart<'_> {
             i32::from(self.app_tag),
             i32::from(app_tag::ENC_AS_REP_PART),
             i32::from(app_tag::ENC_TGS_REP_PART),
-            "EncKDCRepPart tag",
+            what!("EncKDCRepPart tag"),
         )?;
         w.application(n, |w| {
             w.sequence(|w| {

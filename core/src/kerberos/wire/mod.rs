@@ -256,17 +256,17 @@ pub use error::error_code;
 /// The APPLICATION tag number of a Kerberos message, to dispatch on what a peer
 /// sent (an AP-REP or a KRB-ERROR, an AS-REP or a KRB-ERROR) before parsing it.
 pub fn message_type(bytes: &[u8]) -> Result<i32> {
-    let tlv = Reader::new(bytes).read_any("Kerberos message")?;
+    let tlv = Reader::new(bytes).read_any(what!("Kerberos message"))?;
     if tlv.tag & 0xe0 != 0x60 {
         return Err(Error::Malformed {
-            what: "Kerberos message",
+            what: what!("Kerberos message"),
         });
     }
     Ok(i32::from(tlv.tag & 0x1f))
 }
 
 /// Reads `[n] INTEGER` and checks it equals `expected`.
-fn expect_int(r: &mut Reader<'_>, n: u8, what: &'static str, expected: i32) -> Result<()> {
+fn expect_int(r: &mut Reader<'_>, n: u8, what: crate::What, expected: i32) -> Result<()> {
     if r.field(n, what, Reader::i32)? == expected {
         Ok(())
     } else {
@@ -280,7 +280,7 @@ macro_rules! repr_methods {
         impl<'a> $ty<'a> {
             /// Parses exactly one value filling `bytes` (trailing bytes are an error).
             pub fn parse(bytes: &'a [u8]) -> $crate::Result<Self> {
-                $crate::der::parse(bytes, $what)
+                $crate::der::parse(bytes, what!($what))
             }
             /// Length of the DER encoding (0 if the value cannot be encoded).
             pub fn encoded_len(&self) -> usize {

@@ -89,15 +89,15 @@ impl<'a, T: Decode<'a> + Clone> SeqOf<'a, T> {
     /// Parses exactly one encoded `SEQUENCE OF T` filling `bytes` (for example
     /// an AD-IF-RELEVANT's `ad-data`, or METHOD-DATA in a KRB-ERROR's `e-data`).
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        crate::der::parse(bytes, "SEQUENCE OF")
+        crate::der::parse(bytes, what!("SEQUENCE OF"))
     }
 
     /// Reads a `SEQUENCE OF` holding at most `max` elements, validating each.
     pub(crate) fn decode_bounded(
         r: &mut Reader<'a>,
-        what: &'static str,
+        what: crate::What,
         max: usize,
-        max_what: &'static str,
+        max_what: crate::What,
     ) -> Result<Self> {
         let seq = r.sequence(what)?;
         let content = seq.remaining();
@@ -122,7 +122,7 @@ impl<'a, T: Decode<'a> + Clone> SeqOf<'a, T> {
 }
 
 impl<'a, T: Decode<'a> + Clone> Decode<'a> for SeqOf<'a, T> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         Self::decode_bounded(r, what, usize::MAX, what)
     }
 }
@@ -197,7 +197,7 @@ impl<'a, T: Decode<'a> + Clone> Iterator for SeqIter<'a, T> {
                 }
                 // Every element was decoded once when the list was parsed, so
                 // this cannot fail; if it somehow did, end the iteration.
-                match T::decode(r, "SEQUENCE OF element") {
+                match T::decode(r, what!("SEQUENCE OF element")) {
                     Ok(item) => Some(item),
                     Err(_) => {
                         *r = Reader::new(&[]);

@@ -21,13 +21,13 @@ pub struct Ticket<'a> {
 
 impl<'a> Decode<'a> for Ticket<'a> {
     #[cfg_attr(authcore_host, inline)]
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(app_tag::TICKET, what)?;
         let mut s = app.sequence(what)?;
-        expect_int(&mut s, 0, "Ticket.tkt-vno", PVNO)?;
-        let realm = s.field(1, "Ticket.realm", Decode::decode)?;
-        let sname = s.field(2, "Ticket.sname", Decode::decode)?;
-        let enc_part = s.field(3, "Ticket.enc-part", Decode::decode)?;
+        expect_int(&mut s, 0, what!("Ticket.tkt-vno"), PVNO)?;
+        let realm = s.field(1, what!("Ticket.realm"), Decode::decode)?;
+        let sname = s.field(2, what!("Ticket.sname"), Decode::decode)?;
+        let enc_part = s.field(3, what!("Ticket.enc-part"), Decode::decode)?;
         s.finish(what)?;
         app.finish(what)?;
         Ok(Ticket {
@@ -81,23 +81,23 @@ pub struct EncTicketPart<'a> {
 }
 
 impl<'a> Decode<'a> for EncTicketPart<'a> {
-    fn decode(r: &mut Reader<'a>, what: &'static str) -> Result<Self> {
+    fn decode(r: &mut Reader<'a>, what: crate::What) -> Result<Self> {
         let mut app = r.application(app_tag::ENC_TICKET_PART, what)?;
         let mut s = app.sequence(what)?;
         let part = EncTicketPart {
-            flags: s.field(0, "EncTicketPart.flags", Reader::kerberos_flags)?,
-            key: s.field(1, "EncTicketPart.key", Decode::decode)?,
-            crealm: s.field(2, "EncTicketPart.crealm", Decode::decode)?,
-            cname: s.field(3, "EncTicketPart.cname", Decode::decode)?,
-            transited: s.field(4, "EncTicketPart.transited", Decode::decode)?,
-            authtime: s.field(5, "EncTicketPart.authtime", Decode::decode)?,
-            starttime: s.optional_field(6, "EncTicketPart.starttime", Decode::decode)?,
-            endtime: s.field(7, "EncTicketPart.endtime", Decode::decode)?,
-            renew_till: s.optional_field(8, "EncTicketPart.renew-till", Decode::decode)?,
-            caddr: s.optional_field(9, "EncTicketPart.caddr", Decode::decode)?,
+            flags: s.field(0, what!("EncTicketPart.flags"), Reader::kerberos_flags)?,
+            key: s.field(1, what!("EncTicketPart.key"), Decode::decode)?,
+            crealm: s.field(2, what!("EncTicketPart.crealm"), Decode::decode)?,
+            cname: s.field(3, what!("EncTicketPart.cname"), Decode::decode)?,
+            transited: s.field(4, what!("EncTicketPart.transited"), Decode::decode)?,
+            authtime: s.field(5, what!("EncTicketPart.authtime"), Decode::decode)?,
+            starttime: s.optional_field(6, what!("EncTicketPart.starttime"), Decode::decode)?,
+            endtime: s.field(7, what!("EncTicketPart.endtime"), Decode::decode)?,
+            renew_till: s.optional_field(8, what!("EncTicketPart.renew-till"), Decode::decode)?,
+            caddr: s.optional_field(9, what!("EncTicketPart.caddr"), Decode::decode)?,
             authorization_data: s.optional_field(
                 10,
-                "EncTicketPart.authorization-data",
+                what!("EncTicketPart.authorization-data"),
                 Decode::decode,
             )?,
         };

@@ -64,17 +64,17 @@ impl<'a> AuthenticateRepr<'a> {
         let flags = NegotiateFlags::from_bits(u32_at(buf, 60, HEADER)?);
         // A constant: passed by reference, not rebuilt on the stack.
         const FIELDS: [FieldSpec; 6] = [
-            (12, "AUTHENTICATE LmChallengeResponse"),
-            (20, "AUTHENTICATE NtChallengeResponse"),
-            (28, "AUTHENTICATE DomainName"),
-            (36, "AUTHENTICATE UserName"),
-            (44, "AUTHENTICATE Workstation"),
-            (52, "AUTHENTICATE EncryptedRandomSessionKey"),
+            (12, what!("AUTHENTICATE LmChallengeResponse")),
+            (20, what!("AUTHENTICATE NtChallengeResponse")),
+            (28, what!("AUTHENTICATE DomainName")),
+            (36, what!("AUTHENTICATE UserName")),
+            (44, what!("AUTHENTICATE Workstation")),
+            (52, what!("AUTHENTICATE EncryptedRandomSessionKey")),
         ];
         let ([lm, nt, domain, user, workstation, key], payload_start) =
             resolve(buf, AUTHENTICATE_HEADER_LEN, &FIELDS)?;
         let unicode = flags.contains(NegotiateFlags::UNICODE);
-        let text = |b: &'a [u8], what: &'static str| -> Result<Text<'a>> {
+        let text = |b: &'a [u8], what: crate::What| -> Result<Text<'a>> {
             if !unicode {
                 Ok(Text::Oem(b))
             } else if b.len() % 2 == 0 {
@@ -101,9 +101,9 @@ impl<'a> AuthenticateRepr<'a> {
             flags,
             lm_response: Payload::Bytes(lm),
             nt_response: Payload::Bytes(nt),
-            domain: text(domain, "AUTHENTICATE DomainName")?,
-            user: text(user, "AUTHENTICATE UserName")?,
-            workstation: text(workstation, "AUTHENTICATE Workstation")?,
+            domain: text(domain, what!("AUTHENTICATE DomainName"))?,
+            user: text(user, what!("AUTHENTICATE UserName"))?,
+            workstation: text(workstation, what!("AUTHENTICATE Workstation"))?,
             encrypted_session_key: Payload::Bytes(key),
             version,
             mic,
@@ -125,14 +125,23 @@ impl<'a> AuthenticateRepr<'a> {
         layout(
             self.header_len(),
             [
-                (self.domain.wire_len(), "AUTHENTICATE DomainName"),
-                (self.user.wire_len(), "AUTHENTICATE UserName"),
-                (self.workstation.wire_len(), "AUTHENTICATE Workstation"),
-                (self.lm_response.len(), "AUTHENTICATE LmChallengeResponse"),
-                (self.nt_response.len(), "AUTHENTICATE NtChallengeResponse"),
+                (self.domain.wire_len(), what!("AUTHENTICATE DomainName")),
+                (self.user.wire_len(), what!("AUTHENTICATE UserName")),
+                (
+                    self.workstation.wire_len(),
+                    what!("AUTHENTICATE Workstation"),
+                ),
+                (
+                    self.lm_response.len(),
+                    what!("AUTHENTICATE LmChallengeResponse"),
+                ),
+                (
+                    self.nt_response.len(),
+                    what!("AUTHENTICATE NtChallengeResponse"),
+                ),
                 (
                     self.encrypted_session_key.len(),
-                    "AUTHENTICATE EncryptedRandomSessionKey",
+                    what!("AUTHENTICATE EncryptedRandomSessionKey"),
                 ),
             ],
         )

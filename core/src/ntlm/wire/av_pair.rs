@@ -60,7 +60,7 @@ impl<'a> AvPair<'a> {
                 Ok(Text::Utf16Le(self.value))
             } else {
                 Err(Error::Malformed {
-                    what: "AV_PAIR name",
+                    what: what!("AV_PAIR name"),
                 })
             }
         };
@@ -72,22 +72,21 @@ impl<'a> AvPair<'a> {
             av_id::DNS_TREE_NAME => AvPairRepr::DnsTreeName(text()?),
             av_id::TARGET_NAME => AvPairRepr::TargetName(text()?),
             av_id::FLAGS => {
-                let b: [u8; 4] = self
-                    .value
-                    .try_into()
-                    .map_err(|_| Error::Malformed { what: "MsvAvFlags" })?;
+                let b: [u8; 4] = self.value.try_into().map_err(|_| Error::Malformed {
+                    what: what!("MsvAvFlags"),
+                })?;
                 AvPairRepr::Flags(u32::from_le_bytes(b))
             }
             av_id::TIMESTAMP => {
                 let b: [u8; 8] = self.value.try_into().map_err(|_| Error::Malformed {
-                    what: "MsvAvTimestamp",
+                    what: what!("MsvAvTimestamp"),
                 })?;
                 AvPairRepr::Timestamp(u64::from_le_bytes(b))
             }
             av_id::CHANNEL_BINDINGS => {
                 AvPairRepr::ChannelBindings(self.value.try_into().map_err(|_| {
                     Error::Malformed {
-                        what: "MsvAvChannelBindings",
+                        what: what!("MsvAvChannelBindings"),
                     }
                 })?)
             }
@@ -173,7 +172,7 @@ impl AvPairRepr<'_> {
     /// Writes the pair.
     pub fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         let len = u16::try_from(self.value_len()).map_err(|_| Error::CapacityExceeded {
-            what: "AV_PAIR value",
+            what: what!("AV_PAIR value"),
         })?;
         let mut header = [0u8; AV_HEADER_LEN];
         let (id, l) = header.split_at_mut(2);
@@ -214,7 +213,7 @@ impl<'a> AvPairs<'a> {
     /// of the list (the NTLMv2 client challenge has four zero bytes there); see
     /// [`AvPairs::as_bytes`] for the extent.
     pub fn parse(buf: &'a [u8]) -> Result<AvPairs<'a>> {
-        const WHAT: &str = "AV_PAIR list";
+        const WHAT: crate::What = what!("AV_PAIR list");
         let mut at = 0usize;
         let mut seen: u16 = 0;
         loop {
@@ -236,7 +235,7 @@ impl<'a> AvPairs<'a> {
             if id == av_id::EOL {
                 if len != 0 {
                     return Err(Error::Malformed {
-                        what: "MsvAvEOL length",
+                        what: what!("MsvAvEOL length"),
                     });
                 }
                 let bytes = buf.get(..end).ok_or(Error::Truncated { what: WHAT })?;
@@ -246,7 +245,7 @@ impl<'a> AvPairs<'a> {
                 let bit = 1u16.checked_shl(u32::from(id)).unwrap_or(0);
                 if seen & bit != 0 {
                     return Err(Error::Malformed {
-                        what: "duplicate AV_PAIR",
+                        what: what!("duplicate AV_PAIR"),
                     });
                 }
                 seen |= bit;
@@ -306,11 +305,11 @@ impl<'a> Iterator for AvPairsIter<'a> {
     fn next(&mut self) -> Option<AvPair<'a>> {
         // The list was checked by `AvPairs::parse`; a failed read here only means
         // the end.
-        let id = u16_at(self.rest, 0, "").ok()?;
+        let id = u16_at(self.rest, 0, what!("AV_PAIR list")).ok()?;
         if id == av_id::EOL {
             return None;
         }
-        let len = usize::from(u16_at(self.rest, 2, "").ok()?);
+        let len = usize::from(u16_at(self.rest, 2, what!("AV_PAIR list")).ok()?);
         let end = AV_HEADER_LEN.checked_add(len)?;
         let value = self.rest.get(AV_HEADER_LEN..end)?;
         self.rest = self.rest.get(end..)?;

@@ -70,12 +70,15 @@ impl<'a> ChallengeRepr<'a> {
         let flags = NegotiateFlags::from_bits(u32_at(buf, 20, HEADER)?);
         let server_challenge = array_at::<8>(buf, 24, HEADER)?;
         // A constant: passed by reference, not rebuilt on the stack.
-        const FIELDS: [FieldSpec; 2] = [(12, "CHALLENGE TargetName"), (40, "CHALLENGE TargetInfo")];
+        const FIELDS: [FieldSpec; 2] = [
+            (12, what!("CHALLENGE TargetName")),
+            (40, what!("CHALLENGE TargetInfo")),
+        ];
         let ([name, info], payload_start) = resolve(buf, CHALLENGE_HEADER_LEN, &FIELDS)?;
         let target_name = if flags.contains(NegotiateFlags::UNICODE) {
             if name.len() % 2 != 0 {
                 return Err(Error::Malformed {
-                    what: "CHALLENGE TargetName",
+                    what: what!("CHALLENGE TargetName"),
                 });
             }
             Text::Utf16Le(name)
@@ -137,8 +140,8 @@ impl<'a> ChallengeRepr<'a> {
         let name_len = self.target_name.wire_len();
         let info_len = self.target_info.as_ref().map_or(0, TargetInfo::wire_len);
         for (len, what) in [
-            (name_len, "CHALLENGE TargetName"),
-            (info_len, "CHALLENGE TargetInfo"),
+            (name_len, what!("CHALLENGE TargetName")),
+            (info_len, what!("CHALLENGE TargetInfo")),
         ] {
             if len > usize::from(u16::MAX) {
                 return Err(Error::CapacityExceeded { what });

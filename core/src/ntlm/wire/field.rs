@@ -7,7 +7,7 @@ use core::ops::Range;
 use crate::crypto::ntlm::{utf16le_chunks, HmacMd5};
 use crate::{Error, Result};
 
-pub(crate) fn u16_at(buf: &[u8], at: usize, what: &'static str) -> Result<u16> {
+pub(crate) fn u16_at(buf: &[u8], at: usize, what: crate::What) -> Result<u16> {
     let b = at
         .checked_add(2)
         .and_then(|end| buf.get(at..end))
@@ -17,7 +17,7 @@ pub(crate) fn u16_at(buf: &[u8], at: usize, what: &'static str) -> Result<u16> {
     Ok(u16::from_le_bytes(a))
 }
 
-pub(crate) fn u32_at(buf: &[u8], at: usize, what: &'static str) -> Result<u32> {
+pub(crate) fn u32_at(buf: &[u8], at: usize, what: crate::What) -> Result<u32> {
     let b = at
         .checked_add(4)
         .and_then(|end| buf.get(at..end))
@@ -27,7 +27,7 @@ pub(crate) fn u32_at(buf: &[u8], at: usize, what: &'static str) -> Result<u32> {
     Ok(u32::from_le_bytes(a))
 }
 
-pub(crate) fn u64_at(buf: &[u8], at: usize, what: &'static str) -> Result<u64> {
+pub(crate) fn u64_at(buf: &[u8], at: usize, what: crate::What) -> Result<u64> {
     let b = at
         .checked_add(8)
         .and_then(|end| buf.get(at..end))
@@ -40,7 +40,7 @@ pub(crate) fn u64_at(buf: &[u8], at: usize, what: &'static str) -> Result<u64> {
 pub(crate) fn array_at<const N: usize>(
     buf: &[u8],
     at: usize,
-    what: &'static str,
+    what: crate::What,
 ) -> Result<[u8; N]> {
     let b = at
         .checked_add(N)
@@ -53,11 +53,11 @@ pub(crate) fn array_at<const N: usize>(
 
 /// Where a payload field's descriptor (Len, MaxLen, BufferOffset) sits in the
 /// fixed header, and the field's name for errors.
-pub(crate) type FieldSpec = (usize, &'static str);
+pub(crate) type FieldSpec = (usize, crate::What);
 
 /// The bytes a descriptor at `at` points to: Len (2), MaxLen (2, ignored on
 /// receipt as the spec says) and BufferOffset (4). `None` for an empty field.
-fn field_range(buf: &[u8], at: usize, what: &'static str) -> Result<Option<Range<usize>>> {
+fn field_range(buf: &[u8], at: usize, what: crate::What) -> Result<Option<Range<usize>>> {
     let len = u16_at(buf, at, what)?;
     let offset = u32_at(buf, at.wrapping_add(4), what)?;
     if len == 0 {
@@ -109,7 +109,7 @@ fn resolve_into<'a>(
             if let Some(o) = field_range(buf, other_at, other_what)? {
                 if o.start < r.end && r.start < o.end {
                     return Err(Error::Malformed {
-                        what: "NTLM overlapping payload fields",
+                        what: what!("NTLM overlapping payload fields"),
                     });
                 }
             }
@@ -222,7 +222,7 @@ impl Iterator for TextChars<'_> {
 
     fn next(&mut self) -> Option<Result<char>> {
         const BAD_UTF16: Error = Error::Malformed {
-            what: "NTLM UTF-16 text",
+            what: what!("NTLM UTF-16 text"),
         };
         match &mut self.inner {
             CharsInner::Str(c) => c.next().map(Ok),
@@ -239,7 +239,7 @@ impl Iterator for TextChars<'_> {
                     Ok(char::from(b))
                 } else {
                     Err(Error::Malformed {
-                        what: "NTLM OEM text (non-ASCII)",
+                        what: what!("NTLM OEM text (non-ASCII)"),
                     })
                 }
             }),
@@ -359,7 +359,7 @@ pub(crate) fn put_field(
     sink: &mut dyn Sink,
     len: usize,
     offset: usize,
-    what: &'static str,
+    what: crate::What,
 ) -> Result<()> {
     let len = u16::try_from(len).map_err(|_| Error::CapacityExceeded { what })?;
     let offset = u32::try_from(offset).map_err(|_| Error::CapacityExceeded { what })?;
@@ -375,7 +375,7 @@ pub(crate) fn put_field(
 /// Sums payload lengths onto a header length, each checked to fit a u16 field.
 pub(crate) fn layout<const N: usize>(
     header_len: usize,
-    lens: [(usize, &'static str); N],
+    lens: [(usize, crate::What); N],
 ) -> Result<([usize; N], usize)> {
     let mut offsets = [0usize; N];
     let mut at = header_len;

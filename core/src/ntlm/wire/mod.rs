@@ -56,19 +56,19 @@ impl MessageType {
     /// The type of an NTLM message (signature checked).
     pub fn of(buf: &[u8]) -> Result<MessageType> {
         if buf.get(..8).ok_or(Error::Truncated {
-            what: "NTLM signature",
+            what: what!("NTLM signature"),
         })? != SIGNATURE
         {
             return Err(Error::Malformed {
-                what: "NTLM signature",
+                what: what!("NTLM signature"),
             });
         }
-        match field::u32_at(buf, 8, "NTLM MessageType")? {
+        match field::u32_at(buf, 8, what!("NTLM MessageType"))? {
             1 => Ok(MessageType::Negotiate),
             2 => Ok(MessageType::Challenge),
             3 => Ok(MessageType::Authenticate),
             _ => Err(Error::Malformed {
-                what: "NTLM MessageType",
+                what: what!("NTLM MessageType"),
             }),
         }
     }
@@ -87,13 +87,13 @@ fn put_message_start(sink: &mut dyn Sink, t: MessageType) -> Result<()> {
 /// The `what` of a truncated fixed header. Reads inside the fixed header after
 /// [`check_header`] (and of Version and MIC once the payload offsets leave room
 /// for them) use it too: they can only fail the same way.
-const HEADER: &str = "NTLM message header";
+const HEADER: crate::What = what!("NTLM message header");
 
 fn check_header(buf: &[u8], expected: MessageType, min_len: usize) -> Result<()> {
     let t = MessageType::of(buf)?;
     if t != expected {
         return Err(Error::Malformed {
-            what: "NTLM MessageType",
+            what: what!("NTLM MessageType"),
         });
     }
     if buf.len() < min_len {

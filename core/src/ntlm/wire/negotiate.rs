@@ -42,12 +42,14 @@ impl<'a> NegotiateRepr<'a> {
         }
         if buf.len() < NEGOTIATE_HEADER_LEN {
             return Err(Error::Truncated {
-                what: "NEGOTIATE header",
+                what: what!("NEGOTIATE header"),
             });
         }
         // A constant: passed by reference, not rebuilt on the stack.
-        const FIELDS: [FieldSpec; 2] =
-            [(16, "NEGOTIATE DomainName"), (24, "NEGOTIATE Workstation")];
+        const FIELDS: [FieldSpec; 2] = [
+            (16, what!("NEGOTIATE DomainName")),
+            (24, what!("NEGOTIATE Workstation")),
+        ];
         let ([domain, workstation], payload_start) = resolve(buf, NEGOTIATE_HEADER_LEN, &FIELDS)?;
         let version_end = NEGOTIATE_HEADER_LEN + VERSION_LEN;
         let version = if flags.contains(NegotiateFlags::VERSION) && payload_start >= version_end {
@@ -96,8 +98,18 @@ impl<'a> NegotiateRepr<'a> {
         let ws_at = domain_at.saturating_add(self.domain.len());
         put_message_start(sink, MessageType::Negotiate)?;
         sink.put(&self.flags.bits().to_le_bytes())?;
-        put_field(sink, self.domain.len(), domain_at, "NEGOTIATE DomainName")?;
-        put_field(sink, self.workstation.len(), ws_at, "NEGOTIATE Workstation")?;
+        put_field(
+            sink,
+            self.domain.len(),
+            domain_at,
+            what!("NEGOTIATE DomainName"),
+        )?;
+        put_field(
+            sink,
+            self.workstation.len(),
+            ws_at,
+            what!("NEGOTIATE Workstation"),
+        )?;
         if let Some(v) = &self.version {
             v.emit(sink)?;
         }

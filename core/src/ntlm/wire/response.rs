@@ -38,7 +38,7 @@ pub struct Ntlmv2Response<'a> {
 impl<'a> Ntlmv2Response<'a> {
     /// Parses an NtChallengeResponse as NTLMv2.
     pub fn parse(nt_response: &'a [u8]) -> Result<Ntlmv2Response<'a>> {
-        const WHAT: &str = "NTLMv2_RESPONSE";
+        const WHAT: crate::What = what!("NTLMv2_RESPONSE");
         if nt_response.len() < NTLMV2_RESPONSE_MIN_LEN {
             return Err(Error::Truncated { what: WHAT });
         }
@@ -47,7 +47,7 @@ impl<'a> Ntlmv2Response<'a> {
             .ok_or(Error::Truncated { what: WHAT })?;
         if blob.first() != Some(&1) {
             return Err(Error::Malformed {
-                what: "NTLMv2_CLIENT_CHALLENGE RespType",
+                what: what!("NTLMv2_CLIENT_CHALLENGE RespType"),
             });
         }
         let timestamp = u64_at(blob, 8, WHAT)?;

@@ -62,7 +62,7 @@ fn header_checks() {
     assert_eq!(
         NegotiateRepr::parse(&bad_sig),
         Err(Error::Malformed {
-            what: "NTLM signature"
+            what: what!("NTLM signature")
         })
     );
     let mut bad_type = buf;
@@ -70,7 +70,7 @@ fn header_checks() {
     assert_eq!(
         NegotiateRepr::parse(&bad_type),
         Err(Error::Malformed {
-            what: "NTLM MessageType"
+            what: what!("NTLM MessageType")
         })
     );
     // A NEGOTIATE is not a CHALLENGE, nor an AUTHENTICATE.
@@ -135,7 +135,7 @@ fn challenge_fields_that_lie() {
     assert_eq!(
         ChallengeRepr::parse(&b[..n]),
         Err(Error::Malformed {
-            what: "NTLM overlapping payload fields"
+            what: what!("NTLM overlapping payload fields")
         })
     );
     // Offset near u32::MAX does not wrap.
