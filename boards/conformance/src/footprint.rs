@@ -14,6 +14,61 @@ use crate::{check, Outcome};
 #[cfg(any(feature = "ntlm", feature = "kerberos"))]
 use authcore::{Progress, Protect, Step, Time};
 
+/// A context's [`Protect`] behind a vtable, for [`seal_across`]: one copy
+/// of it serves every pair of contexts (NTLM and Kerberos, either way)
+/// instead of one per pair, which the footprint firmware would count.
+pub trait Sealer<R: ?Sized> {
+    /// [`Protect::sizes`].
+    fn dyn_sizes(&self) -> authcore::Sizes;
+    /// [`Protect::seal`].
+    fn dyn_seal(&mut self, rng: &mut R, buf: &mut [u8], len: usize) -> authcore::Result<usize>;
+    /// [`Protect::unseal`].
+    fn dyn_unseal(&mut self, buf: &mut [u8]) -> authcore::Result<core::ops::Range<usize>>;
+}
+
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+impl<R: CryptoRng + ?Sized, P: Protect> Sealer<R> for P {
+    fn dyn_sizes(&self) -> authcore::Sizes {
+        Protect::sizes(self)
+    }
+    fn dyn_seal(&mut self, rng: &mut R, buf: &mut [u8], len: usize) -> authcore::Result<usize> {
+        Protect::seal(self, rng, buf, len)
+    }
+    fn dyn_unseal(&mut self, buf: &mut [u8]) -> authcore::Result<core::ops::Range<usize>> {
+        Protect::unseal(self, buf)
+    }
+}
+
+/// Seals `msg` with `from` in `buf` (its header, the message, its trailer),
+/// checks the message is not in the clear, unseals it with `to` and compares.
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+#[inline(never)]
+pub fn seal_across<R: ?Sized>(
+    from: &mut dyn Sealer<R>,
+    to: &mut dyn Sealer<R>,
+    msg: &[u8],
+    buf: &mut [u8],
+    rng: &mut R,
+) -> Outcome {
+    let s = from.dyn_sizes();
+    let end = s.seal_header.saturating_add(msg.len());
+    check(
+        buf.len() >= end.saturating_add(s.seal_trailer),
+        "seal buffer size",
+    )?;
+    buf.get_mut(s.seal_header..end)
+        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
+        .copy_from_slice(msg);
+    let n = from.dyn_seal(rng, buf, msg.len())?;
+    let token = buf.get_mut(..n).unwrap_or(&mut []);
+    check(
+        msg.is_empty() || !token.windows(msg.len()).any(|w| w == msg),
+        "sealed message is in the clear",
+    )?;
+    let r = to.dyn_unseal(token)?;
+    check(token.get(r) == Some(msg), "unsealed message differs")
+}
+
 /// Where a workload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -80,32 +135,6 @@ pub fn ntlm_tokens<R: CryptoRng + ?Sized, S: authcore::ntlm::CredentialStore>(
     Ok(n)
 }
 
-/// Seals `msg` with `from`, unseals it with `to` and compares; `buf` holds
-/// the 16-byte signature and the message.
-#[cfg(feature = "ntlm")]
-#[inline(never)]
-pub fn ntlm_seal_across(
-    from: &mut impl Protect,
-    to: &mut impl Protect,
-    msg: &[u8],
-    buf: &mut [u8],
-    rng: &mut (impl CryptoRng + ?Sized),
-) -> Outcome {
-    let header = from.sizes().seal_header;
-    let end = header.saturating_add(msg.len());
-    buf.get_mut(header..end)
-        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
-        .copy_from_slice(msg);
-    let n = from.seal(rng, buf, msg.len())?;
-    let token = buf.get_mut(..n).unwrap_or(&mut []);
-    check(
-        token.get(header..) != Some(msg) || msg.is_empty(),
-        "sealed message is in the clear",
-    )?;
-    let r = to.unseal(token)?;
-    check(token.get(r) == Some(msg), "unsealed message differs")
-}
-
 /// One NTLM handshake (NTLMv2 with MIC, extended session security, 128-bit
 /// keys) between an initiator and an acceptor in this firmware, then one
 /// sealed message each way.
@@ -135,8 +164,8 @@ pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
         p == Progress::Complete { written: 0 },
         "NTLM acceptor completes",
     )?;
-    ntlm_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
-    ntlm_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
+    seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
+    seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }
 
 /// The MIT krb5 capture (`tests/vectors/mit-krb5-captures.txt`): the
@@ -277,31 +306,6 @@ pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
         p == Progress::Complete { written: 0 },
         "initiator completes on the AP-REP",
     )?;
-    krb_seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
-    krb_seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
-}
-
-/// Seals `msg` with `from`, unseals it with `to` and compares.
-#[cfg(feature = "kerberos")]
-#[inline(never)]
-pub fn krb_seal_across(
-    from: &mut impl Protect,
-    to: &mut impl Protect,
-    msg: &[u8],
-    buf: &mut [u8],
-    rng: &mut (impl CryptoRng + ?Sized),
-) -> Outcome {
-    let s = from.sizes();
-    let end = s.seal_header.saturating_add(msg.len());
-    check(
-        buf.len() >= end.saturating_add(s.seal_trailer),
-        "seal buffer size",
-    )?;
-    buf.get_mut(s.seal_header..end)
-        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
-        .copy_from_slice(msg);
-    let n = from.seal(rng, buf, msg.len())?;
-    let token = buf.get_mut(..n).unwrap_or(&mut []);
-    let r = to.unseal(token)?;
-    check(token.get(r) == Some(msg), "unsealed message differs")
+    seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
+    seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }

@@ -182,14 +182,14 @@ mod minted {
         )?;
         check(acc.flags() & gss_flags::MUTUAL != 0, "mutual granted")?;
         for _ in 0..3 {
-            footprint::krb_seal_across(
+            footprint::seal_across(
                 &mut init,
                 &mut acc,
                 b"request from the initiator",
                 &mut a,
                 env.rng,
             )?;
-            footprint::krb_seal_across(
+            footprint::seal_across(
                 &mut acc,
                 &mut init,
                 b"reply from the acceptor",

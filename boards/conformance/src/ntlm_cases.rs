@@ -14,7 +14,7 @@ use authcore::ntlm::{
 use authcore::{Error, Progress, Protect, Step, Time};
 use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 
-use crate::footprint::{self, ntlm_seal_across, ntlm_tokens, OneUser, DOMAIN, PASSWORD, USER};
+use crate::footprint::{self, ntlm_tokens, seal_across, OneUser, DOMAIN, PASSWORD, USER};
 use crate::vectors::{section, Record, MS_NLMP_4_2};
 use crate::{check, refused, Env, Failure, Outcome, Runner};
 
@@ -303,14 +303,14 @@ fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outc
         "identity EXAMPLE\\alice from BOARD",
     )?;
     for _ in 0..3 {
-        ntlm_seal_across(
+        seal_across(
             &mut init,
             &mut acc,
             b"request from the initiator",
             &mut bufs.a,
             env.rng,
         )?;
-        ntlm_seal_across(
+        seal_across(
             &mut acc,
             &mut init,
             b"reply from the acceptor",
@@ -323,7 +323,7 @@ fn handshake_and_protection<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>) -> Outc
         acc.sign(b"signed by the acceptor", &mut sig)?;
         init.verify(b"signed by the acceptor", &sig)?;
     }
-    ntlm_seal_across(&mut init, &mut acc, b"", &mut bufs.a, env.rng)
+    seal_across(&mut init, &mut acc, b"", &mut bufs.a, env.rng)
 }
 
 /// Runs the handshake with `password` on the client and `edit` applied to
