@@ -102,7 +102,8 @@ impl fmt::Debug for What {
 }
 
 whats! {
-    // list:begin
+    // Sorted by text. An error about a new field is a new line here: a
+    // `what!` with a text not listed does not compile.
     AcceptorSubkeyFlag => "acceptor-subkey flag",
     AdIfRelevant => "AD-IF-RELEVANT",
     AnonymousNtlmContextHasNoSessionKey => "anonymous NTLM context has no session key",
@@ -356,5 +357,65 @@ whats! {
     WrapTokenSealAlg => "Wrap token SEAL_ALG",
     WrapTokenSgnAlg => "Wrap token SGN_ALG",
     WrapTokenWithoutConfidentiality => "Wrap token without confidentiality",
-    // list:end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::What;
+    use crate::Error;
+    use core::fmt::Write;
+
+    /// Formats into a fixed buffer (core's tests use neither std nor alloc).
+    struct Buf {
+        bytes: [u8; 96],
+        len: usize,
+    }
+
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(core::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
+    fn shown(args: core::fmt::Arguments<'_>) -> Buf {
+        let mut b = Buf {
+            bytes: [0; 96],
+            len: 0,
+        };
+        b.write_fmt(args).unwrap();
+        b
+    }
+
+    #[test]
+    fn every_text_maps_back_to_its_code() {
+        // A repeated text would make what! pick the first of its codes.
+        assert_eq!(What::TEXTS.len(), What::ALL.len());
+        for (&w, &t) in What::ALL.iter().zip(What::TEXTS) {
+            assert_eq!(w.text(), t);
+            assert_eq!(What::__of(t), w, "{t:?} is in the list twice");
+        }
+    }
+
+    #[test]
+    fn errors_display_and_debug_the_text() {
+        let e = Error::Integrity {
+            what: what!("AUTHENTICATE MIC"),
+        };
+        let d = shown(format_args!("{e}"));
+        assert_eq!(
+            &d.bytes[..d.len],
+            b"integrity check failed: AUTHENTICATE MIC"
+        );
+        let d = shown(format_args!("{e:?}"));
+        assert_eq!(
+            &d.bytes[..d.len],
+            b"Integrity { what: \"AUTHENTICATE MIC\" }"
+        );
+    }
 }
