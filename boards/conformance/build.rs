@@ -50,6 +50,19 @@ fn bytes_lit(b: &[u8]) -> String {
     s
 }
 
+/// MS-NLMP 4.2 fields emitted as statics of their own: (section, field, name).
+const FIELD_STATICS: &[(&str, &str, &str)] = &[
+    ("4.2.1", "user", "NLMP_USER"),
+    ("4.2.1", "domain", "NLMP_DOMAIN"),
+    ("4.2.1", "password", "NLMP_PASSWORD"),
+    ("4.2.1", "server_challenge", "NLMP_SERVER_CHALLENGE"),
+    ("4.2.4.3", "challenge", "NLMP_4_2_4_CHALLENGE"),
+    ("4.2.4.3", "authenticate", "NLMP_4_2_4_AUTHENTICATE"),
+    ("4.2.4.4", "plaintext", "NLMP_4_2_4_PLAINTEXT"),
+    ("4.2.4.4", "signature", "NLMP_4_2_4_SIGNATURE"),
+    ("4.2.4.4", "data", "NLMP_4_2_4_SEALED"),
+];
+
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let dir = manifest.join("../../tests/vectors");
@@ -81,6 +94,26 @@ fn main() {
                 .push((k.to_string(), value(k, v, &at)));
         }
         records.retain(|r| !r.is_empty());
+        // Single fields as their own statics, for firmware that must not link
+        // the whole table (the one-sided NTLM footprint firmware).
+        let statics = if *name == "MS_NLMP_4_2" {
+            FIELD_STATICS
+        } else {
+            &[]
+        };
+        for (section, field, ident) in statics {
+            let v = records
+                .iter()
+                .find(|r| {
+                    r.iter()
+                        .any(|(k, v)| k == "test" && v == section.as_bytes())
+                })
+                .and_then(|r| r.iter().find(|(k, _)| k == field))
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("{file}: no {field} in {section}"));
+            writeln!(out, "/// `{field}` of {section} in `tests/vectors/{file}`.").unwrap();
+            writeln!(out, "pub static {ident}: &[u8] = {};", bytes_lit(v)).unwrap();
+        }
         writeln!(
             out,
             "/// `tests/vectors/{file}`, {} records.",

@@ -168,6 +168,168 @@ pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
     seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }
 
+/// MS-NLMP 4.2.4's user, as a credential store (the one-sided NTLM
+/// firmware meets the spec's messages, not its own peer).
+#[cfg(feature = "ntlm")]
+struct SpecUser(authcore::ntlm::NtHash);
+
+#[cfg(feature = "ntlm")]
+impl authcore::ntlm::CredentialStore for SpecUser {
+    fn nt_hash(&self, user: &str, domain: &str) -> Option<authcore::ntlm::NtHash> {
+        (user
+            .as_bytes()
+            .eq_ignore_ascii_case(crate::vectors::NLMP_USER)
+            && domain
+                .as_bytes()
+                .eq_ignore_ascii_case(crate::vectors::NLMP_DOMAIN))
+        .then(|| self.0.clone())
+    }
+}
+
+#[cfg(feature = "ntlm")]
+fn spec_text(b: &'static [u8]) -> Result<&'static str, crate::Failure> {
+    core::str::from_utf8(b).map_err(|_| crate::Failure::Mismatch("vector text"))
+}
+
+/// A "random" source that plays the spec's server challenge (then zeros),
+/// so that the acceptor's CHALLENGE is the one the spec's AUTHENTICATE answers.
+#[cfg(feature = "ntlm")]
+struct Script(&'static [u8]);
+
+#[cfg(feature = "ntlm")]
+impl rand_core::TryRng for Script {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for d in dst {
+            let (&first, rest) = self.0.split_first().unwrap_or((&0, &[]));
+            *d = first;
+            self.0 = rest;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "ntlm")]
+impl rand_core::TryCryptoRng for Script {}
+
+/// An NTLM server alone (a NAS, a router's web UI): our acceptor answers a
+/// NEGOTIATE with the flags of MS-NLMP 4.2.4, takes the spec's AUTHENTICATE
+/// (4.2.4.3, its server challenge played through the RNG; it predates the
+/// MIC) and unseals the spec's sealed message (4.2.4.4), then seals a reply.
+#[cfg(feature = "ntlm")]
+#[inline(never)]
+pub fn ntlm_acceptor_alone<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    _now: Time,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use crate::vectors as v;
+    use authcore::ntlm::{Acceptor, AcceptorConfig, MAX_TOKEN_LEN};
+    // NEGOTIATE: signature, type 1, 4.2.4's flags with REQUEST_TARGET, no
+    // domain or workstation.
+    const NEGOTIATE: [u8; 32] = [
+        b'N', b'T', b'L', b'M', b'S', b'S', b'P', 0, 1, 0, 0, 0, 0x37, 0x82, 0x8a, 0xe2, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    let mut out = [0u8; MAX_TOKEN_LEN];
+    // The spec's time is zero; its AUTHENTICATE carries no timestamp to check.
+    let now = Time::from_unix_secs(1_700_000_000);
+    mark(Mark::Begin);
+    let store = SpecUser(authcore::ntlm::NtHash::from_password(spec_text(
+        v::NLMP_PASSWORD,
+    )?));
+    let mut config = AcceptorConfig::new("Server", "Domain");
+    config.require_mic = false;
+    let mut acc = Acceptor::new(&store, config)?;
+    let mut script = Script(v::NLMP_SERVER_CHALLENGE);
+    let p = acc.step(&NEGOTIATE, &mut out, now, &mut script)?;
+    check(
+        matches!(p, Progress::Continue { .. }),
+        "NTLM CHALLENGE step",
+    )?;
+    let p = acc.step(v::NLMP_4_2_4_AUTHENTICATE, &mut out, now, &mut script)?;
+    mark(Mark::End);
+    check(
+        p == Progress::Complete { written: 0 },
+        "NTLM acceptor completes",
+    )?;
+    let sealed = out
+        .get_mut(..v::NLMP_4_2_4_SIGNATURE.len() + v::NLMP_4_2_4_SEALED.len())
+        .ok_or(crate::Failure::Mismatch("seal buffer size"))?;
+    let (sig, data) = sealed.split_at_mut(v::NLMP_4_2_4_SIGNATURE.len());
+    sig.copy_from_slice(v::NLMP_4_2_4_SIGNATURE);
+    data.copy_from_slice(v::NLMP_4_2_4_SEALED);
+    let r = acc.unseal(sealed)?;
+    check(
+        sealed.get(r) == Some(v::NLMP_4_2_4_PLAINTEXT),
+        "unsealed MS-NLMP 4.2.4.4",
+    )?;
+    let msg = b"reply from the acceptor";
+    let h = acc.sizes().seal_header;
+    out.get_mut(h..h + msg.len())
+        .ok_or(crate::Failure::Mismatch("seal buffer size"))?
+        .copy_from_slice(msg);
+    let n = acc.seal(rng, &mut out, msg.len())?;
+    check(n == h + msg.len(), "sealed reply")
+}
+
+/// An NTLM client alone (a printer scanning to an SMB share): our initiator
+/// sends its NEGOTIATE, answers the spec's CHALLENGE (MS-NLMP 4.2.4.3) with
+/// an AUTHENTICATE with MIC, and seals and signs a message (no peer here to
+/// open them: the two-sided firmware and the conformance cases do).
+#[cfg(feature = "ntlm")]
+#[inline(never)]
+pub fn ntlm_initiator_alone<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    now: Time,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use crate::vectors as v;
+    use authcore::ntlm::{Initiator, InitiatorConfig, MAX_TOKEN_LEN};
+    let mut out = [0u8; MAX_TOKEN_LEN];
+    mark(Mark::Begin);
+    let mut init = Initiator::new(
+        spec_text(v::NLMP_USER)?,
+        spec_text(v::NLMP_DOMAIN)?,
+        spec_text(v::NLMP_PASSWORD)?,
+        InitiatorConfig::new().with_workstation("COMPUTER"),
+    )?;
+    let p = init.step(&[], &mut out, now, rng)?;
+    check(
+        matches!(p, Progress::Continue { .. }),
+        "NTLM NEGOTIATE step",
+    )?;
+    let p = init.step(v::NLMP_4_2_4_CHALLENGE, &mut out, now, rng)?;
+    mark(Mark::End);
+    check(
+        matches!(p, Progress::Complete { written } if written > 0),
+        "NTLM AUTHENTICATE step",
+    )?;
+    let msg = b"request from the initiator";
+    let h = init.sizes().seal_header;
+    out.get_mut(h..h + msg.len())
+        .ok_or(crate::Failure::Mismatch("seal buffer size"))?
+        .copy_from_slice(msg);
+    let n = init.seal(rng, &mut out, msg.len())?;
+    check(
+        n == h + msg.len() && out.get(h..n) != Some(msg),
+        "sealed request",
+    )?;
+    let mut sig = [0u8; 16];
+    init.sign(msg, &mut sig)?;
+    check(sig != [0; 16], "signature")
+}
+
 /// The MIT krb5 capture (`tests/vectors/mit-krb5-captures.txt`): the
 /// service's key table, the capture's time and the ticket's session key.
 #[cfg(feature = "kerberos")]
