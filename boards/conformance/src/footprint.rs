@@ -171,7 +171,7 @@ pub fn ntlm_handshake<R: CryptoRng + ?Sized>(
 /// MS-NLMP 4.2.4's user, as a credential store (the one-sided NTLM
 /// firmware meets the spec's messages, not its own peer).
 #[cfg(feature = "ntlm")]
-struct SpecUser(authcore::ntlm::NtHash);
+pub(crate) struct SpecUser(pub(crate) authcore::ntlm::NtHash);
 
 #[cfg(feature = "ntlm")]
 impl authcore::ntlm::CredentialStore for SpecUser {
@@ -191,13 +191,14 @@ fn spec_text(b: &'static [u8]) -> Result<&'static str, crate::Failure> {
     core::str::from_utf8(b).map_err(|_| crate::Failure::Mismatch("vector text"))
 }
 
-/// A "random" source that plays the spec's server challenge (then zeros),
-/// so that the acceptor's CHALLENGE is the one the spec's AUTHENTICATE answers.
+/// A "random" source that plays fixed bytes (then zeros): the spec's server
+/// challenge, so that the acceptor's CHALLENGE is the one the spec's
+/// AUTHENTICATE answers.
 #[cfg(feature = "ntlm")]
-struct Script(&'static [u8]);
+pub(crate) struct Script<'a>(pub(crate) &'a [u8]);
 
 #[cfg(feature = "ntlm")]
-impl rand_core::TryRng for Script {
+impl rand_core::TryRng for Script<'_> {
     type Error = core::convert::Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
         let mut b = [0; 4];
@@ -220,7 +221,7 @@ impl rand_core::TryRng for Script {
 }
 
 #[cfg(feature = "ntlm")]
-impl rand_core::TryCryptoRng for Script {}
+impl rand_core::TryCryptoRng for Script<'_> {}
 
 /// An NTLM server alone (a NAS, a router's web UI): our acceptor answers a
 /// NEGOTIATE with the flags of MS-NLMP 4.2.4, takes the spec's AUTHENTICATE

@@ -8,13 +8,15 @@ use authcore::ntlm::keys::{
 };
 use authcore::ntlm::wire::{ChallengeRepr, NegotiateFlags, NegotiateRepr, MIC_OFFSET};
 use authcore::ntlm::{
-    Acceptor, AcceptorConfig, CredentialStore, Initiator, InitiatorConfig, NtHash, Role,
-    SessionSecurity, MAX_TOKEN_LEN,
+    Acceptor, AcceptorConfig, Initiator, InitiatorConfig, NtHash, Role, SessionSecurity,
+    MAX_TOKEN_LEN,
 };
 use authcore::{Error, Progress, Protect, Step, Time};
-use rand_core::{CryptoRng, TryCryptoRng, TryRng};
+use rand_core::CryptoRng;
 
-use crate::footprint::{self, ntlm_tokens, seal_across, OneUser, DOMAIN, PASSWORD, USER};
+use crate::footprint::{
+    self, ntlm_tokens, seal_across, OneUser, Script, SpecUser, DOMAIN, PASSWORD, USER,
+};
 use crate::vectors::{section, Record, MS_NLMP_4_2};
 use crate::{check, refused, Env, Failure, Outcome, Runner};
 
@@ -154,58 +156,13 @@ fn v_wrapex() -> Outcome {
         .ok_or(Failure::Mismatch("size"))?
         .copy_from_slice(plaintext);
     let mut sender = SessionSecurity::new(&exported, flags, Role::Initiator);
-    let n = sender.seal(&mut Script::new(&[]), &mut buf, plaintext.len())?;
+    let n = sender.seal(&mut Script(&[]), &mut buf, plaintext.len())?;
     check(n == len, "sealed length")?;
     check(buf.get(16..len) == Some(bytes(S, "data")?), "sealed data")?;
     check(buf.get(..16) == Some(bytes(S, "signature")?), "signature")?;
     let mut receiver = SessionSecurity::new(&exported, flags, Role::Acceptor);
     let r = receiver.unseal(&mut buf[..len])?;
     check(buf.get(r) == Some(plaintext), "unsealed")
-}
-
-/// A "random" source that plays fixed bytes (the spec's server challenge).
-struct Script<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Script<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Script { bytes }
-    }
-}
-
-impl TryRng for Script<'_> {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        // Past the script: zeros, which the one case using it never reaches.
-        let n = dst.len().min(self.bytes.len());
-        let (now, rest) = self.bytes.split_at(n);
-        dst[..n].copy_from_slice(now);
-        dst[n..].fill(0);
-        self.bytes = rest;
-        Ok(())
-    }
-}
-
-impl TryCryptoRng for Script<'_> {}
-
-struct SpecUser(NtHash);
-
-impl CredentialStore for SpecUser {
-    fn nt_hash(&self, user: &str, domain: &str) -> Option<NtHash> {
-        (user.eq_ignore_ascii_case("user") && domain.eq_ignore_ascii_case("domain"))
-            .then(|| self.0.clone())
-    }
 }
 
 /// Our acceptor takes the spec's AUTHENTICATE (its server challenge played
@@ -228,7 +185,7 @@ fn v_acceptor_on_spec_authenticate() -> Outcome {
     let n = negotiate.emit(&mut neg)?;
     let mut out = [0u8; 512];
     let now = Time::from_unix_secs(1_700_000_000);
-    let mut rng = Script::new(&c.server_challenge);
+    let mut rng = Script(&c.server_challenge);
     let p = acc.step(&neg[..n], &mut out, now, &mut rng)?;
     check(matches!(p, Progress::Continue { .. }), "CHALLENGE")?;
     let p = acc.step(bytes("4.2.4.3", "authenticate")?, &mut out, now, &mut rng)?;
