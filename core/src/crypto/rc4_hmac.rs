@@ -8,13 +8,12 @@
 
 use core::ops::Range;
 
-use hmac::Hmac;
 use md4::Md4;
 use md5::Md5;
-use rc4::{KeyInit, Rc4, StreamCipher};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::mac::{ct_eq, hmac_into};
+use super::mac::ct_eq;
+use super::ntlm::Rc4Stream;
 use crate::{Error, Result};
 
 /// Key, K1, Ksign and checksum length.
@@ -58,24 +57,38 @@ pub(crate) fn string_to_key(password: &[u8], out: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
+/// Every rc4-hmac key (K, K1, K3, Ksign) is 16 bytes: NTLM's HMAC-MD5 and RC4
+/// for 16-byte keys serve it (one copy of each in the image).
+fn key16(key: &[u8]) -> Result<&[u8; KEY_LEN]> {
+    key.try_into().map_err(|_| Error::BadKeyLength {
+        etype: 23,
+        len: key.len(),
+    })
+}
+
+/// HMAC-MD5 of the concatenation of `parts` under a 16-byte key, written
+/// (truncated) to `out`.
+fn hmac(key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
+    let mac = Zeroizing::new(super::ntlm::hmac_md5(key16(key)?, parts));
+    let head = mac
+        .get(..out.len())
+        .ok_or(Error::BufferTooSmall { needed: mac.len() })?;
+    out.copy_from_slice(head);
+    Ok(())
+}
+
 /// K1 for a message type (already translated).
 pub(crate) fn usage_key(key: &[u8], message_type: u32, out: &mut [u8]) -> Result<()> {
-    hmac_into::<Hmac<Md5>>(key, &[&message_type.to_le_bytes()], out)
+    hmac(key, &[&message_type.to_le_bytes()], out)
 }
 
 /// Ksign = HMAC-MD5(K, "signaturekey\0") (RFC 4757 section 4).
 pub(crate) fn signing_key(key: &[u8], out: &mut [u8]) -> Result<()> {
-    hmac_into::<Hmac<Md5>>(key, &[b"signaturekey\0"], out)
+    hmac(key, &[b"signaturekey\0"], out)
 }
 
-fn rc4(key: &[u8], data: &mut [u8]) -> Result<()> {
-    let mut cipher = Rc4::new_from_slice(key).map_err(|_| Error::BadKeyLength {
-        etype: 23,
-        len: key.len(),
-    })?;
-    cipher
-        .try_apply_keystream(data)
-        .map_err(|_| Error::BadCiphertextLength { len: data.len() })
+fn rc4(key: &[u8; KEY_LEN], data: &mut [u8]) {
+    Rc4Stream::new(key).apply(data);
 }
 
 /// Encrypts `buf[24..24 + plaintext_len]` in place; returns the ciphertext length.
@@ -100,10 +113,10 @@ pub(crate) fn encrypt(
             what: what!("confounder length"),
         })?
         .copy_from_slice(confounder);
-    hmac_into::<Hmac<Md5>>(k1, &[body], checksum)?;
+    hmac(k1, &[body], checksum)?;
     let mut k3 = Zeroizing::new([0u8; KEY_LEN]);
-    hmac_into::<Hmac<Md5>>(k1, &[checksum], k3.as_mut_slice())?;
-    rc4(k3.as_slice(), body)?;
+    hmac(k1, &[checksum], k3.as_mut_slice())?;
+    rc4(&k3, body);
     Ok(total)
 }
 
@@ -135,14 +148,14 @@ pub(crate) fn decrypt(k1: &[u8], alternate: Option<&[u8]>, buf: &mut [u8]) -> Re
 /// wrong, re-encrypts so the next candidate key starts from the ciphertext.
 fn try_key(k1: &[u8], checksum: &[u8], body: &mut [u8]) -> Result<bool> {
     let mut k3 = Zeroizing::new([0u8; KEY_LEN]);
-    hmac_into::<Hmac<Md5>>(k1, &[checksum], k3.as_mut_slice())?;
-    rc4(k3.as_slice(), body)?;
+    hmac(k1, &[checksum], k3.as_mut_slice())?;
+    rc4(&k3, body);
     let mut expected = [0u8; CHECKSUM_LEN];
-    hmac_into::<Hmac<Md5>>(k1, &[body], &mut expected)?;
+    hmac(k1, &[body], &mut expected)?;
     let ok = ct_eq(&expected, checksum);
     expected.zeroize();
     if !ok {
-        rc4(k3.as_slice(), body)?;
+        rc4(&k3, body);
     }
     Ok(ok)
 }
@@ -168,5 +181,5 @@ pub(crate) fn checksum(
         inner.copy_from_slice(hash.as_slice());
         hash.as_mut_slice().zeroize();
     }
-    hmac_into::<Hmac<Md5>>(ksign, &[inner.as_slice()], out)
+    hmac(ksign, &[inner.as_slice()], out)
 }

@@ -24,13 +24,12 @@
 
 use core::ops::Range;
 
-use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use rand_core::CryptoRng;
-use rc4::{Rc4, StreamCipher};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::crypto::ntlm::Rc4Stream;
 use crate::gss::IovLayout;
 use crate::{Error, Result};
 
@@ -97,25 +96,14 @@ pub struct Rc4Hmac {
 }
 
 /// HMAC-MD5 over the concatenation of `parts`.
-fn hmac_md5(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; 16]>> {
-    // HMAC takes keys of any length, so this never fails.
-    let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(key).map_err(|_| Error::WrongState)?;
-    for part in parts {
-        mac.update(part);
-    }
-    Ok(Zeroizing::new(mac.finalize().into_bytes().into()))
+// Every key here is 16 bytes: NTLM's HMAC-MD5 and RC4 for 16-byte keys serve
+// both, infallible and one copy of each in the image.
+fn hmac_md5(key: &[u8; KEY_LEN], parts: &[&[u8]]) -> Zeroizing<[u8; 16]> {
+    Zeroizing::new(crate::crypto::ntlm::hmac_md5(key, parts))
 }
 
-fn rc4(key: &[u8; 16]) -> Result<Rc4> {
-    // RC4 takes keys of 1 to 256 bytes.
-    Rc4::new_from_slice(key).map_err(|_| Error::WrongState)
-}
-
-fn rc4_apply(cipher: &mut Rc4, data: &mut [u8]) -> Result<()> {
-    // RC4's keystream has no end.
-    cipher
-        .try_apply_keystream(data)
-        .map_err(|_| Error::WrongState)
+fn rc4(key: &[u8; KEY_LEN]) -> Rc4Stream {
+    Rc4Stream::new(key)
 }
 
 /// The four bytes after the sequence number in SND_SEQ.
@@ -256,9 +244,9 @@ impl Rc4Hmac {
         local.iter_mut().for_each(|b| *b ^= 0xf0);
         let zero = 0u32.to_le_bytes();
         let keys = Keys {
-            sign: *hmac_md5(key, &[b"signaturekey\0"])?,
-            seq: *hmac_md5(key, &[&zero])?,
-            crypt: *hmac_md5(&*local, &[&zero])?,
+            sign: *hmac_md5(key, &[b"signaturekey\0"]),
+            seq: *hmac_md5(key, &[&zero]),
+            crypt: *hmac_md5(&local, &[&zero]),
         };
         Ok(Rc4Hmac {
             keys,
@@ -325,7 +313,7 @@ impl Rc4Hmac {
             md5.update(part);
         }
         let digest: [u8; 16] = md5.finalize().into();
-        let full = hmac_md5(&self.keys.sign, &[&digest])?;
+        let full = hmac_md5(&self.keys.sign, &[&digest]);
         full.first_chunk::<CKSUM_LEN>()
             .copied()
             .ok_or(Error::WrongState)
@@ -333,18 +321,18 @@ impl Rc4Hmac {
 
     /// SND_SEQ as sent: RC4 under HMAC(HMAC(K, 0), checksum) of `seq | direction`.
     fn seal_seq(&self, seq: u32, cksum: &[u8; CKSUM_LEN]) -> Result<[u8; 8]> {
-        let kseq = hmac_md5(&self.keys.seq, &[cksum])?;
+        let kseq = hmac_md5(&self.keys.seq, &[cksum]);
         let mut out = [0u8; 8];
         concat_into(&mut out, &[&seq.to_be_bytes(), &direction(self.initiator)])?;
-        rc4_apply(&mut rc4(&kseq)?, &mut out)?;
+        rc4(&kseq).apply(&mut out);
         Ok(out)
     }
 
     /// Decrypts a received SND_SEQ; returns the sequence number and the direction bytes.
     fn open_seq(&self, snd_seq: &[u8; 8], cksum: &[u8; CKSUM_LEN]) -> Result<(u32, [u8; 4])> {
-        let kseq = hmac_md5(&self.keys.seq, &[cksum])?;
+        let kseq = hmac_md5(&self.keys.seq, &[cksum]);
         let mut plain = *snd_seq;
-        rc4_apply(&mut rc4(&kseq)?, &mut plain)?;
+        rc4(&kseq).apply(&mut plain);
         let [s0, s1, s2, s3, dir @ ..] = plain;
         Ok((u32::from_be_bytes([s0, s1, s2, s3]), dir))
     }
@@ -362,8 +350,8 @@ impl Rc4Hmac {
 
     /// The data cipher of the token with sequence number `seq`:
     /// RC4 under HMAC(HMAC(K XOR F0, 0), seq as 4 big-endian bytes).
-    fn data_cipher(&self, seq: u32) -> Result<Rc4> {
-        let kcrypt = hmac_md5(&self.keys.crypt, &[&seq.to_be_bytes()])?;
+    fn data_cipher(&self, seq: u32) -> Rc4Stream {
+        let kcrypt = hmac_md5(&self.keys.crypt, &[&seq.to_be_bytes()]);
         rc4(&kcrypt)
     }
 
@@ -474,10 +462,10 @@ impl Rc4Hmac {
         let cksum = self.checksum(USAGE_WRAP, &[&h, &*confounder, data, pad])?;
         if confidential {
             // One keystream over confounder, data and padding.
-            let mut cipher = self.data_cipher(seq)?;
-            rc4_apply(&mut cipher, &mut *confounder)?;
-            rc4_apply(&mut cipher, data)?;
-            rc4_apply(&mut cipher, pad)?;
+            let mut cipher = self.data_cipher(seq);
+            cipher.apply(&mut *confounder);
+            cipher.apply(data);
+            cipher.apply(pad);
         }
         let snd_seq = self.seal_seq(seq, &cksum)?;
         concat_into(fixed, &[frame, &h, &snd_seq, &cksum, &*confounder])?;
@@ -597,10 +585,10 @@ impl Rc4Hmac {
         let (seq, dir) = self.open_seq(snd_seq, cksum)?;
         let mut conf = Zeroizing::new(*confounder);
         if sealed {
-            let mut cipher = self.data_cipher(seq)?;
-            rc4_apply(&mut cipher, &mut *conf)?;
-            rc4_apply(&mut cipher, data)?;
-            rc4_apply(&mut cipher, pad)?;
+            let mut cipher = self.data_cipher(seq);
+            cipher.apply(&mut *conf);
+            cipher.apply(data);
+            cipher.apply(pad);
         }
         let checked = (|| {
             let expect = self.checksum(USAGE_WRAP, &[h, &*conf, data, pad])?;
@@ -711,6 +699,9 @@ fn padding_start(body: &[u8]) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use hmac::{Hmac, KeyInit, Mac};
+    use rc4::{Rc4, StreamCipher};
 
     use crate::test_rng::Counter;
 
