@@ -442,18 +442,24 @@ impl Key {
     /// for usage 9 also accepts ciphertext made under the untranslated 9, as MIT
     /// sends it; des-cbc-md5 has no key usages and keeps the key as is.
     pub fn derive(&self, usage: u32) -> Result<UsageKeys> {
-        Deriver::new(self)?.usage_keys(usage, Parts::ALL)
+        self.parts(usage, Parts::ALL)
+    }
+
+    /// The keys `parts` of `usage`: the one expansion every one-shot method
+    /// below goes through.
+    // Kept out of line: inlined, each caller carried its own copy of the
+    // expansion and of moving the Deriver and the keys through `?`.
+    #[inline(never)]
+    fn parts(&self, usage: u32, parts: Parts) -> Result<UsageKeys> {
+        Deriver::new(self)?.usage_keys(usage, parts)
     }
 
     /// The encryption keys of `usage` alone (what [`Key::encrypt`] and
     /// [`Key::decrypt`] derive per call), for a caller that uses them twice
     /// or hands them on.
     #[cfg(feature = "kerberos")]
-    // Kept out of line: its callers are big handshake steps, and a copy in
-    // each costs more flash than the call.
-    #[inline(never)]
     pub(crate) fn cipher_keys(&self, usage: u32) -> Result<UsageKeys> {
-        Deriver::new(self)?.usage_keys(usage, Parts::CIPHER)
+        self.parts(usage, Parts::CIPHER)
     }
 
     /// [`Key::decrypt`] under `usage`, also returning the encryption keys of
@@ -496,8 +502,7 @@ impl Key {
         buf: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize> {
-        Deriver::new(self)?
-            .usage_keys(usage, Parts::CIPHER)?
+        self.parts(usage, Parts::CIPHER)?
             .encrypt(rng, buf, plaintext_len)
     }
 
@@ -511,30 +516,24 @@ impl Key {
         buf: &mut [u8],
         plaintext_len: usize,
     ) -> Result<usize> {
-        Deriver::new(self)?
-            .usage_keys(usage, Parts::CIPHER)?
+        self.parts(usage, Parts::CIPHER)?
             .encrypt_with_confounder(confounder, buf, plaintext_len)
     }
 
     /// Decrypts `buf` (the whole ciphertext) in place, verifies its checksum in
     /// constant time, and returns where the plaintext now lies in `buf`.
     pub fn decrypt(&self, usage: u32, buf: &mut [u8]) -> Result<Range<usize>> {
-        Deriver::new(self)?
-            .usage_keys(usage, Parts::CIPHER)?
-            .decrypt(buf)
+        self.parts(usage, Parts::CIPHER)?.decrypt(buf)
     }
 
     /// Keyed checksum over the concatenation of `data`; writes it to `out`, returns its length.
     pub fn checksum(&self, usage: u32, data: &[&[u8]], out: &mut [u8]) -> Result<usize> {
-        Deriver::new(self)?
-            .usage_keys(usage, Parts::CHECKSUM)?
-            .checksum(data, out)
+        self.parts(usage, Parts::CHECKSUM)?.checksum(data, out)
     }
 
     /// Verifies a keyed checksum in constant time.
     pub fn verify_checksum(&self, usage: u32, data: &[&[u8]], checksum: &[u8]) -> Result<()> {
-        Deriver::new(self)?
-            .usage_keys(usage, Parts::CHECKSUM)?
+        self.parts(usage, Parts::CHECKSUM)?
             .verify_checksum(data, checksum)
     }
 
