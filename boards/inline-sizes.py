@@ -5,11 +5,12 @@ tables (llvm-objdump for the instructions, llvm-symbolizer --inlines for the
 inlining chain) and sums the bytes per function name. The symbol table alone
 (footprint.py's breakdown) charges inlined code to the caller.
 
-    boards/inline-sizes.py ELF [inner|top2] [SYMBOL-REGEX] [ROWS]
+    boards/inline-sizes.py ELF [inner|topN] [SYMBOL-REGEX] [ROWS]
 
 inner: by innermost function (e.g. how much `?` (`branch`) costs across the
 image); top2: within the symbols matching SYMBOL-REGEX, by the function inlined
-directly into them ("(own)" is the symbol's own code). Build the firmware with
+directly into them ("(own)" is the symbol's own code); top3 and deeper: by the
+chain of inlined functions that many levels down. Build the firmware with
 line tables first; they do not change the code:
 
     (cd boards/mps2-an386 && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
@@ -47,8 +48,9 @@ for (a, n, s), b in zip(insns, blocks):
     if mode == "inner":
         k = funcs[0]
     else:
-        # outermost first: funcs[-1] is the symbol's own function; take the next one in
-        k = funcs[-2] if len(funcs) >= 2 else funcs[-1] + " (own)"
+        # funcs[-1] is the symbol's own function; topN takes the chain N-1 deep
+        depth = int(mode[3:]) if mode[3:].isdigit() else 2
+        k = " > ".join(reversed(funcs[-depth:-1])) if len(funcs) >= 2 else funcs[-1] + " (own)"
     sizes[k] += n
 for k, v in sizes.most_common(int(sys.argv[4]) if len(sys.argv) > 4 else 40):
     print(v, k[:150])
