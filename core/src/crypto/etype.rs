@@ -325,6 +325,15 @@ impl Key {
         Ok(key)
     }
 
+    /// A key as the wire carries it (an `EncryptionKey`'s keytype and
+    /// keyvalue): [`Etype::from_i32`] then [`Key::from_bytes`], out of line
+    /// for the tickets, authenticators and AP-REPs that all carry one.
+    #[cfg(feature = "kerberos")]
+    #[cfg_attr(not(authcore_host), inline(never))]
+    pub(crate) fn from_wire(keytype: i32, keyvalue: &[u8]) -> Result<Key> {
+        Key::from_bytes(Etype::from_i32(keytype)?, keyvalue)
+    }
+
     fn key_mut(&mut self) -> &mut [u8] {
         let len = self.etype.key_len();
         self.bytes.get_mut(..len).unwrap_or(&mut [])

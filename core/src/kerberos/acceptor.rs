@@ -420,7 +420,7 @@ impl<'a, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, K, C> {
             return Err(Error::ClockSkew.into());
         }
         let subkey = match auth.subkey {
-            Some(k) => Some(Key::from_bytes(Etype::from_i32(k.keytype)?, k.keyvalue)?),
+            Some(k) => Some(Key::from_wire(k.keytype, k.keyvalue)?),
             None => None,
         };
         let client_cbt = match auth.authorization_data {
@@ -528,7 +528,7 @@ fn ticket_facts(key: &Key, scratch: &mut [u8]) -> core::result::Result<TicketFac
     let range = key.decrypt(usage::TICKET, scratch)?;
     let part = EncTicketPart::parse(scratch.get(range).ok_or(Error::WrongState)?)?;
     Ok(TicketFacts {
-        session_key: Key::from_bytes(Etype::from_i32(part.key.keytype)?, part.key.keyvalue)?,
+        session_key: Key::from_wire(part.key.keytype, part.key.keyvalue)?,
         identity: Identity::new(&part.cname, part.crealm.0)?,
         flags: part.flags,
         start: part.starttime.unwrap_or(part.authtime),

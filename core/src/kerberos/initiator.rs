@@ -353,7 +353,7 @@ impl<'a> Initiator<'a> {
             });
         }
         let acceptor_subkey = match part.subkey {
-            Some(k) => Some(Key::from_bytes(Etype::from_i32(k.keytype)?, k.keyvalue)?),
+            Some(k) => Some(Key::from_wire(k.keytype, k.keyvalue)?),
             None => None,
         };
         let recv_seq = part.seq_number.unwrap_or(0);
