@@ -61,6 +61,9 @@ FIRMWARES = {
     "conformance": ("", "every conformance case (vectors, handshakes, negatives, ticket minting)"),
 }
 
+# The footprint firmwares that carry protocol code (all but fp-empty and conformance).
+PROTOCOL_FIRMWARES = [fw for fw in FIRMWARES if fw not in ("fp-empty", "conformance")]
+
 KIB = 1024
 BUDGETS = {
     "ntlm_flash": 16 * KIB,
@@ -351,7 +354,7 @@ def main():
         ("size_of kerberos::Initiator", sizes.get("kerberos::Initiator"), "krb_ctx"),
         ("size_of kerberos::Acceptor", sizes.get("kerberos::Acceptor"), "krb_ctx"),
     ]
-    for fw in ("fp-ntlm", "fp-ntlm-initiator", "fp-ntlm-acceptor", "fp-krb-acceptor", "fp-full"):
+    for fw in PROTOCOL_FIRMWARES:
         for w in r[fw]["run"]["workloads"]:
             checks.append((f"peak stack, {w['label']} ({fw})", w["handshake"], "stack"))
     n_fw = sum(len(v) for v in results.values())
@@ -384,8 +387,7 @@ def main():
                         f"{n_alloc} of {n_fw} firmwares", "none", "ok" if n_alloc == 0 else "EXCEEDED"))
 
     took = time.monotonic() - t_start
-    contributors = {fw: breakdown(r[fw]["elf"], r["fp-empty"]["elf"])
-                    for fw in ("fp-ntlm", "fp-ntlm-initiator", "fp-ntlm-acceptor", "fp-krb-acceptor", "fp-full")}
+    contributors = {fw: breakdown(r[fw]["elf"], r["fp-empty"]["elf"]) for fw in PROTOCOL_FIRMWARES}
     md = render(boards, results, insns, resolution, budget_rows, contributors)
     if not args.no_readme:
         write_readme(md)

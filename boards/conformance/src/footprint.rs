@@ -39,8 +39,34 @@ impl<R: CryptoRng + ?Sized, P: Protect> Sealer<R> for P {
     }
 }
 
-/// Seals `msg` with `from` in `buf` (its header, the message, its trailer),
-/// checks the message is not in the clear, unseals it with `to` and compares.
+/// Seals `msg` with `ctx` in `buf` (its header, the message, its trailer) and
+/// checks the message is not in the clear; returns the token's length.
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+pub fn seal_one<R: ?Sized>(
+    ctx: &mut dyn Sealer<R>,
+    msg: &[u8],
+    buf: &mut [u8],
+    rng: &mut R,
+) -> Result<usize, crate::Failure> {
+    let s = ctx.dyn_sizes();
+    let end = s.seal_header.saturating_add(msg.len());
+    check(
+        buf.len() >= end.saturating_add(s.seal_trailer),
+        "seal buffer size",
+    )?;
+    buf.get_mut(s.seal_header..end)
+        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
+        .copy_from_slice(msg);
+    let n = ctx.dyn_seal(rng, buf, msg.len())?;
+    let token = buf.get(..n).unwrap_or(&[]);
+    check(
+        msg.is_empty() || !token.windows(msg.len()).any(|w| w == msg),
+        "sealed message is in the clear",
+    )?;
+    Ok(n)
+}
+
+/// Seals `msg` with `from` ([`seal_one`]), unseals it with `to` and compares.
 #[cfg(any(feature = "ntlm", feature = "kerberos"))]
 #[inline(never)]
 pub fn seal_across<R: ?Sized>(
@@ -50,21 +76,8 @@ pub fn seal_across<R: ?Sized>(
     buf: &mut [u8],
     rng: &mut R,
 ) -> Outcome {
-    let s = from.dyn_sizes();
-    let end = s.seal_header.saturating_add(msg.len());
-    check(
-        buf.len() >= end.saturating_add(s.seal_trailer),
-        "seal buffer size",
-    )?;
-    buf.get_mut(s.seal_header..end)
-        .ok_or(authcore::Error::BufferTooSmall { needed: end })?
-        .copy_from_slice(msg);
-    let n = from.dyn_seal(rng, buf, msg.len())?;
+    let n = seal_one(from, msg, buf, rng)?;
     let token = buf.get_mut(..n).unwrap_or(&mut []);
-    check(
-        msg.is_empty() || !token.windows(msg.len()).any(|w| w == msg),
-        "sealed message is in the clear",
-    )?;
     let r = to.dyn_unseal(token)?;
     check(token.get(r) == Some(msg), "unsealed message differs")
 }
@@ -276,12 +289,8 @@ pub fn ntlm_acceptor_alone<R: CryptoRng + ?Sized>(
         "unsealed MS-NLMP 4.2.4.4",
     )?;
     let msg = b"reply from the acceptor";
-    let h = acc.sizes().seal_header;
-    out.get_mut(h..h + msg.len())
-        .ok_or(crate::Failure::Mismatch("seal buffer size"))?
-        .copy_from_slice(msg);
-    let n = acc.seal(rng, &mut out, msg.len())?;
-    check(n == h + msg.len(), "sealed reply")
+    let n = seal_one(&mut acc, msg, &mut out, rng)?;
+    check(n == acc.sizes().seal_header + msg.len(), "sealed reply")
 }
 
 /// An NTLM client alone (a printer scanning to an SMB share): our initiator
@@ -317,15 +326,8 @@ pub fn ntlm_initiator_alone<R: CryptoRng + ?Sized>(
         "NTLM AUTHENTICATE step",
     )?;
     let msg = b"request from the initiator";
-    let h = init.sizes().seal_header;
-    out.get_mut(h..h + msg.len())
-        .ok_or(crate::Failure::Mismatch("seal buffer size"))?
-        .copy_from_slice(msg);
-    let n = init.seal(rng, &mut out, msg.len())?;
-    check(
-        n == h + msg.len() && out.get(h..n) != Some(msg),
-        "sealed request",
-    )?;
+    let n = seal_one(&mut init, msg, &mut out, rng)?;
+    check(n == init.sizes().seal_header + msg.len(), "sealed request")?;
     let mut sig = [0u8; 16];
     init.sign(msg, &mut sig)?;
     check(sig != [0; 16], "signature")
@@ -418,13 +420,7 @@ pub fn krb_accept_recorded<R: CryptoRng + ?Sized>(
         "identity alice@AUTHCORE.TEST",
     )?;
     let msg = b"reply to the MIT client";
-    let h = acc.sizes().seal_header;
-    out.get_mut(h..h + msg.len())
-        .ok_or(authcore::Error::BufferTooSmall {
-            needed: h + msg.len(),
-        })?
-        .copy_from_slice(msg);
-    let n = acc.seal(rng, &mut out, msg.len())?;
+    let n = seal_one(&mut acc, msg, &mut out, rng)?;
     check(n > msg.len(), "sealed reply")
 }
 

@@ -87,10 +87,6 @@ pub(crate) fn signing_key(key: &[u8], out: &mut [u8]) -> Result<()> {
     hmac(key, &[b"signaturekey\0"], out)
 }
 
-fn rc4(key: &[u8; KEY_LEN], data: &mut [u8]) {
-    Rc4Stream::new(key).apply(data);
-}
-
 /// Encrypts `buf[24..24 + plaintext_len]` in place; returns the ciphertext length.
 pub(crate) fn encrypt(
     k1: &[u8],
@@ -116,7 +112,7 @@ pub(crate) fn encrypt(
     hmac(k1, &[body], checksum)?;
     let mut k3 = Zeroizing::new([0u8; KEY_LEN]);
     hmac(k1, &[checksum], k3.as_mut_slice())?;
-    rc4(&k3, body);
+    Rc4Stream::new(&k3).apply(body);
     Ok(total)
 }
 
@@ -149,13 +145,13 @@ pub(crate) fn decrypt(k1: &[u8], alternate: Option<&[u8]>, buf: &mut [u8]) -> Re
 fn try_key(k1: &[u8], checksum: &[u8], body: &mut [u8]) -> Result<bool> {
     let mut k3 = Zeroizing::new([0u8; KEY_LEN]);
     hmac(k1, &[checksum], k3.as_mut_slice())?;
-    rc4(&k3, body);
+    Rc4Stream::new(&k3).apply(body);
     let mut expected = [0u8; CHECKSUM_LEN];
     hmac(k1, &[body], &mut expected)?;
     let ok = ct_eq(&expected, checksum);
     expected.zeroize();
     if !ok {
-        rc4(&k3, body);
+        Rc4Stream::new(&k3).apply(body);
     }
     Ok(ok)
 }

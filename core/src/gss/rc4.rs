@@ -96,14 +96,10 @@ pub struct Rc4Hmac {
 }
 
 /// HMAC-MD5 over the concatenation of `parts`.
-// Every key here is 16 bytes: NTLM's HMAC-MD5 and RC4 for 16-byte keys serve
-// both, infallible and one copy of each in the image.
+// Every key here is 16 bytes: NTLM's HMAC-MD5 and RC4 (`Rc4Stream`) for
+// 16-byte keys serve both, infallible and one copy of each in the image.
 fn hmac_md5(key: &[u8; KEY_LEN], parts: &[&[u8]]) -> Zeroizing<[u8; 16]> {
     Zeroizing::new(crate::crypto::ntlm::hmac_md5(key, parts))
-}
-
-fn rc4(key: &[u8; KEY_LEN]) -> Rc4Stream {
-    Rc4Stream::new(key)
 }
 
 /// The four bytes after the sequence number in SND_SEQ.
@@ -324,7 +320,7 @@ impl Rc4Hmac {
         let kseq = hmac_md5(&self.keys.seq, &[cksum]);
         let mut out = [0u8; 8];
         concat_into(&mut out, &[&seq.to_be_bytes(), &direction(self.initiator)])?;
-        rc4(&kseq).apply(&mut out);
+        Rc4Stream::new(&kseq).apply(&mut out);
         Ok(out)
     }
 
@@ -332,7 +328,7 @@ impl Rc4Hmac {
     fn open_seq(&self, snd_seq: &[u8; 8], cksum: &[u8; CKSUM_LEN]) -> Result<(u32, [u8; 4])> {
         let kseq = hmac_md5(&self.keys.seq, &[cksum]);
         let mut plain = *snd_seq;
-        rc4(&kseq).apply(&mut plain);
+        Rc4Stream::new(&kseq).apply(&mut plain);
         let [s0, s1, s2, s3, dir @ ..] = plain;
         Ok((u32::from_be_bytes([s0, s1, s2, s3]), dir))
     }
@@ -352,7 +348,7 @@ impl Rc4Hmac {
     /// RC4 under HMAC(HMAC(K XOR F0, 0), seq as 4 big-endian bytes).
     fn data_cipher(&self, seq: u32) -> Rc4Stream {
         let kcrypt = hmac_md5(&self.keys.crypt, &[&seq.to_be_bytes()]);
-        rc4(&kcrypt)
+        Rc4Stream::new(&kcrypt)
     }
 
     /// GSS_GetMIC: writes a MIC token over `msg` into `out`; returns its length.
