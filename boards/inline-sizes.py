@@ -27,10 +27,18 @@ dis = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn", "--demangle", 
 insns = []  # (addr, size, symbol)
 sym = None
 prev = None
+data = False
 for line in dis.splitlines():
     m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
     if m:
-        sym = re.sub(r"::h[0-9a-f]{16}$", "", m.group(2)); prev = None; continue
+        # ARM mapping symbols ($t code, $d literal pool) mark regions inside a
+        # function, not functions: a literal pool belongs to no inlined callee.
+        if m.group(2).startswith("$"):
+            data = m.group(2).startswith("$d")
+            if prev is not None: insns[-1] = (insns[-1][0], int(m.group(1), 16) - insns[-1][0], insns[-1][2])
+            prev = None; continue
+        sym = re.sub(r"::h[0-9a-f]{16}$", "", m.group(2)); prev = None; data = False; continue
+    if data: continue
     m = re.match(r"^\s+([0-9a-f]+):\s", line)
     if m and sym:
         a = int(m.group(1), 16)
