@@ -4,8 +4,8 @@
 //! The MAC covers the plaintext, so decryption must decrypt before it can verify;
 //! on a bad MAC the decrypted bytes are wiped before the error is returned.
 
+use super::hash::Sha1;
 use hmac::Hmac;
-use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::cts::{self, AesDec, AesEnc, BLOCK_LEN};

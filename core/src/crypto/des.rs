@@ -6,9 +6,9 @@
 
 use core::ops::Range;
 
+use super::hash::Md5;
 use des::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use des::Des;
-use md5::Md5;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::mac::{ct_eq, hash_into};
@@ -245,7 +245,7 @@ pub(crate) fn verify_checksum(key: &[u8], data: &[&[u8]], checksum: &[u8]) -> Re
     let (confounder, digest) = plain.split_at(BLOCK);
     let mut expected = Zeroizing::new([0u8; 16]);
     {
-        use md5::Digest;
+        use digest::Digest;
         let mut md5 = Md5::new();
         md5.update(confounder);
         for part in data {
@@ -272,7 +272,7 @@ pub(crate) fn checksum_with_confounder(
     confounder: &[u8; 8],
     data: &[&[u8]],
 ) -> [u8; CHECKSUM_LEN] {
-    use md5::Digest;
+    use digest::Digest;
     let mut out = [0u8; CHECKSUM_LEN];
     out[..8].copy_from_slice(confounder);
     let mut md5 = Md5::new();

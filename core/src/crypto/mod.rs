@@ -63,6 +63,7 @@ mod des;
 mod etype;
 #[cfg(test)]
 mod etype_tests;
+pub mod hash;
 pub(crate) mod iov;
 mod mac;
 mod rc4_hmac;

@@ -8,11 +8,11 @@
 
 use core::convert::Infallible;
 
+use super::hash::Md5;
 use digest::block_api::{Buffer, CoreProxy};
 use digest::{Digest, KeyInit, Mac};
 use hmac::block_api::HmacCore;
 use hmac::Hmac;
-use md5::Md5;
 use rc4::{Rc4, StreamCipher};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 

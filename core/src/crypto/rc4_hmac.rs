@@ -8,8 +8,8 @@
 
 use core::ops::Range;
 
+use super::hash::Md5;
 use md4::Md4;
-use md5::Md5;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::mac::ct_eq;
@@ -167,7 +167,7 @@ pub(crate) fn checksum(
     let usage = message_type.to_le_bytes();
     // MD5 over the usage followed by every piece, without a contiguous copy.
     {
-        use md5::Digest;
+        use digest::Digest;
         let mut md5 = Md5::new();
         md5.update(usage);
         for part in data {

@@ -24,7 +24,8 @@
 
 use core::ops::Range;
 
-use md5::{Digest, Md5};
+use crate::crypto::hash::Md5;
+use digest::Digest;
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};

@@ -15,7 +15,8 @@
 //! n..     Exts    extensions: 4-byte big-endian type and length, then data
 //! ```
 
-use md5::{Digest, Md5};
+use crate::crypto::hash::Md5;
+use digest::Digest;
 
 use crate::{Error, Result};
 
