@@ -1,27 +1,31 @@
-//! MD5 and SHA-1 as the rest of the crate uses them: RustCrypto's `md-5` and
-//! `sha1`, or, in a build with `--cfg authcore_hash="compact"` (the boards'
-//! setting), the same digest types over rolled compression functions.
+//! MD4, MD5 and SHA-1 as the rest of the crate uses them: RustCrypto's `md4`,
+//! `md-5` and `sha1`, or, in a build with `--cfg authcore_hash="compact"` (the
+//! boards' setting), the same digest types over rolled compression functions.
 //!
-//! Why a second form: both crates unroll their 64 and 80 steps into 1.9 KB and
-//! 2.9 KB of Cortex-M4 code, and, unlike `sha2` (`sha2_backend_soft="compact"`,
-//! 0.4 KB), neither offers a rolled backend; nor do the other maintained crates
-//! (`md5` 0.8 and `sha1_smol` 1.0 unroll as well: 3.6 KB and 2.4 KB, measured).
+//! Why a second form: the crates unroll their 48, 64 and 80 steps into 0.6 KB,
+//! 1.9 KB and 2.9 KB of Cortex-M4 code, and, unlike `sha2`
+//! (`sha2_backend_soft="compact"`, 0.4 KB), none offers a rolled backend; nor do
+//! the other maintained crates (`md5` 0.8 and `sha1_smol` 1.0 unroll as well:
+//! 3.6 KB and 2.4 KB, measured).
 //! Rolled, the two fit in about a tenth of that, which is what brings the
 //! everything firmware under its 64 KiB budget (boards/README.md). Only the
 //! compression functions below are authcore's: padding, buffering, HMAC and
 //! PBKDF2 stay RustCrypto's `digest`, `hmac` and `pbkdf2`, reached through
-//! digest's block-level traits. They are written from RFC 1321 3.4 and FIPS
-//! 180-4 6.1.2, pinned by RFC 1321 A.5 and FIPS 180-2 Appendix A vectors and
-//! compared with the crates on every length up to three blocks. Hosts keep the
+//! digest's block-level traits. They are written from RFC 1320 3.4, RFC 1321
+//! 3.4 and FIPS 180-4 6.1.2, pinned by RFC 1320 A.5, RFC 1321 A.5 and FIPS
+//! 180-2 Appendix A vectors and compared with the crates on every length up to
+//! three blocks. Hosts keep the
 //! crates' unrolled code (faster); the tests run both.
 
+#[cfg(not(authcore_hash = "compact"))]
+pub use md4::Md4;
 #[cfg(not(authcore_hash = "compact"))]
 pub use md5::Md5;
 #[cfg(not(authcore_hash = "compact"))]
 pub use sha1::Sha1;
 
 #[cfg(authcore_hash = "compact")]
-pub use compact::{Md5, Sha1};
+pub use compact::{Md4, Md5, Sha1};
 
 /// The rolled forms (compiled everywhere so that host tests pin them).
 pub mod compact {
@@ -58,7 +62,15 @@ pub mod compact {
         ([6, 10, 15, 21], 7, 0),
     ];
 
-    /// RFC 1321 3.3.
+    /// RFC 1320 3.4, per round: the constant added and the rotations of its
+    /// four steps.
+    const MD4_ROUNDS: [(u32, [u32; 4]); 3] = [
+        (0, [3, 7, 11, 19]),
+        (0x5a827999, [3, 5, 9, 13]),
+        (0x6ed9eba1, [3, 9, 11, 15]),
+    ];
+
+    /// RFC 1321 3.3 (and RFC 1320 3.3: the same words).
     const MD5_IV: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 
     /// FIPS 180-4 5.3.1.
@@ -79,6 +91,37 @@ pub mod compact {
     /// Word `i mod 16` of `m` (every index is masked: no bounds to fail).
     fn at(m: &[u32; 16], i: usize) -> u32 {
         m.get(i & 15).copied().unwrap_or(0)
+    }
+
+    /// RFC 1320 3.4: the three rounds of 16 steps over one block.
+    fn md4_compress(state: &mut [u32; 4], block: &[u8; 64]) {
+        let m = words(block, u32::from_le_bytes);
+        let [mut a, mut b, mut c, mut d] = *state;
+        for (round, &(k, shifts)) in MD4_ROUNDS.iter().enumerate() {
+            for (i, &s) in (0..16u32).zip(shifts.iter().cycle()) {
+                let f = match round {
+                    0 => (b & c) | (!b & d),
+                    1 => (b & c) | (b & d) | (c & d),
+                    _ => b ^ c ^ d,
+                };
+                // Message word of step i: i; its 2-bit halves swapped; its 4 bits reversed.
+                let word = match round {
+                    0 => i,
+                    1 => (i << 2 | i >> 2) & 15,
+                    _ => i.reverse_bits() >> 28,
+                };
+                let x = at(&m, word as usize);
+                let step = a
+                    .wrapping_add(f)
+                    .wrapping_add(x)
+                    .wrapping_add(k)
+                    .rotate_left(s);
+                (a, b, c, d) = (d, step, b, c);
+            }
+        }
+        for (h, v) in state.iter_mut().zip([a, b, c, d]) {
+            *h = h.wrapping_add(v);
+        }
     }
 
     /// RFC 1321 3.4: the four rounds of 16 steps over one block.
@@ -235,6 +278,16 @@ pub mod compact {
     }
 
     core_type!(
+        Md4Core,
+        MD5_IV,
+        4,
+        U16,
+        md4_compress,
+        len64_padding_le,
+        to_le_bytes,
+        "MD4's block-level state over the rolled compression function."
+    );
+    core_type!(
         Md5Core,
         MD5_IV,
         4,
@@ -256,6 +309,12 @@ pub mod compact {
     );
 
     digest::buffer_fixed!(
+        /// MD4 (RFC 1320), rolled.
+        pub struct Md4(Md4Core);
+        impl: BaseFixedTraits Default Clone HashMarker Reset FixedOutputReset;
+    );
+
+    digest::buffer_fixed!(
         /// MD5 (RFC 1321), rolled.
         pub struct Md5(Md5Core);
         impl: BaseFixedTraits Default Clone HashMarker Reset FixedOutputReset;
@@ -274,6 +333,10 @@ mod tests {
     use digest::Digest;
     use hex_literal::hex;
 
+    fn md4(data: &[u8]) -> [u8; 16] {
+        compact::Md4::digest(data).into()
+    }
+
     fn md5(data: &[u8]) -> [u8; 16] {
         compact::Md5::digest(data).into()
     }
@@ -287,6 +350,7 @@ mod tests {
     #[test]
     fn selected_form() {
         for name in [
+            core::any::type_name::<super::Md4>(),
             core::any::type_name::<super::Md5>(),
             core::any::type_name::<super::Sha1>(),
         ] {
@@ -295,6 +359,32 @@ mod tests {
                 cfg!(authcore_hash = "compact"),
                 "{name}"
             );
+        }
+    }
+
+    /// RFC 1320 A.5, the test suite.
+    #[test]
+    fn rfc1320_a5_md4_suite() {
+        let cases: [(&[u8], [u8; 16]); 7] = [
+            (b"", hex!("31d6cfe0d16ae931b73c59d7e0c089c0")),
+            (b"a", hex!("bde52cb31de33e46245e05fbdbd6fb24")),
+            (b"abc", hex!("a448017aaf21d8525fc10ae87aa6729d")),
+            (b"message digest", hex!("d9130a8164549fe818874806e1c7014b")),
+            (
+                b"abcdefghijklmnopqrstuvwxyz",
+                hex!("d79e1c308aa5bbcdeea8ed63df412da9"),
+            ),
+            (
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                hex!("043f8582f241db351ce627e153e7f0e4"),
+            ),
+            (
+                b"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+                hex!("e33b4ddc9c38f2199c3e7b164fcc0536"),
+            ),
+        ];
+        for (msg, want) in cases {
+            assert_eq!(md4(msg), want, "{:?}", core::str::from_utf8(msg));
         }
     }
 
@@ -370,6 +460,7 @@ mod tests {
         let data: [u8; 193] = core::array::from_fn(|i| (i as u8).wrapping_mul(151).wrapping_add(7));
         for len in 0..=data.len() {
             let msg = &data[..len];
+            assert_eq!(md4(msg)[..], md4::Md4::digest(msg)[..], "MD4 length {len}");
             assert_eq!(md5(msg)[..], md5::Md5::digest(msg)[..], "MD5 length {len}");
             assert_eq!(
                 sha1(msg)[..],

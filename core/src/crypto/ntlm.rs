@@ -30,7 +30,7 @@ super::wipe_fields!(NtHash { 0 }, drop);
 impl NtHash {
     /// NTOWFv1 of `password`.
     pub fn from_password(password: &str) -> NtHash {
-        let mut md4 = md4::Md4::new();
+        let mut md4 = super::hash::Md4::new();
         let mut chunk = [0u8; 64];
         let Ok(()) = utf16le_chunks::<Infallible>(password.encode_utf16(), &mut chunk, |c| {
             md4.update(c);
@@ -373,7 +373,7 @@ mod legacy {
     /// The NTLMv1 session base key (MS-NLMP 3.3.1): MD4(NT hash).
     pub fn ntlmv1_session_base_key(nt_hash: &NtHash) -> super::Key16 {
         use digest::Digest;
-        super::Key16(md4::Md4::digest(nt_hash.as_bytes()).into())
+        super::Key16(crate::crypto::hash::Md4::digest(nt_hash.as_bytes()).into())
     }
 }
 

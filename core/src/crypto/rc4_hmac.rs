@@ -8,8 +8,8 @@
 
 use core::ops::Range;
 
+use super::hash::Md4;
 use super::hash::Md5;
-use md4::Md4;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::mac::ct_eq;
@@ -38,7 +38,7 @@ pub(crate) const fn translate_usage(usage: u32) -> u32 {
 /// String-to-key: MD4 over the UTF-16LE form of the UTF-8 `password`
 /// (the NT hash). Salt and parameters play no part.
 pub(crate) fn string_to_key(password: &[u8], out: &mut [u8]) -> Result<()> {
-    use md4::Digest;
+    use digest::Digest;
     let text = core::str::from_utf8(password).map_err(|_| Error::Malformed {
         what: what!("password (not UTF-8)"),
     })?;
