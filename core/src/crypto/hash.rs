@@ -190,17 +190,44 @@ pub mod compact {
         }
     }
 
-    /// Message length in bits from whole blocks and the buffered rest (the
-    /// length field of both paddings is the length mod 2^64).
-    fn bit_len(blocks: u64, buffered: usize) -> u64 {
-        blocks
+    /// The buffer all three cores share (64-byte blocks, eager).
+    type Buffer64 = Buffer<Md5Core>;
+
+    /// The final padding and the digest (MD4 and MD5 little-endian, SHA-1
+    /// big-endian), once for the two 4-word hashes: out of line, so MD4's
+    /// and MD5's finalization are one copy of code.
+    #[inline(never)]
+    fn finish<const W: usize>(
+        state: &[u32; W],
+        blocks: u64,
+        buffer: &mut Buffer64,
+        compress: fn(&mut [u32; W], &[u8; 64]),
+        big_endian: bool,
+        out: &mut [u8],
+    ) {
+        // The length field of both paddings is the message length in bits mod 2^64.
+        let bits = blocks
             .wrapping_mul(64)
-            .wrapping_add(buffered as u64)
-            .wrapping_mul(8)
+            .wrapping_add(buffer.get_pos() as u64)
+            .wrapping_mul(8);
+        let mut h = *state;
+        if big_endian {
+            buffer.len64_padding_be(bits, |b| compress(&mut h, &b.0));
+        } else {
+            buffer.len64_padding_le(bits, |b| compress(&mut h, &b.0));
+        }
+        // `h` is now the digest itself, handed out below: nothing to wipe.
+        for (o, v) in out.chunks_exact_mut(4).zip(h) {
+            o.copy_from_slice(&if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            });
+        }
     }
 
     macro_rules! core_type {
-        ($core:ident, $iv:ident, $words:literal, $out:ty, $compress:ident, $padding:ident, $to_bytes:ident, $doc:literal) => {
+        ($core:ident, $iv:ident, $words:literal, $out:ty, $compress:ident, $big_endian:literal, $doc:literal) => {
             #[doc = $doc]
             #[derive(Clone)]
             pub struct $core {
@@ -237,13 +264,7 @@ pub mod compact {
                     buffer: &mut Buffer<Self>,
                     out: &mut Output<Self>,
                 ) {
-                    let bits = bit_len(self.blocks, buffer.get_pos());
-                    let mut h = self.h;
-                    buffer.$padding(bits, |b| $compress(&mut h, &b.0));
-                    // `h` is now the digest itself, handed out below: nothing to wipe.
-                    for (o, v) in out.chunks_exact_mut(4).zip(h.iter()) {
-                        o.copy_from_slice(&v.$to_bytes());
-                    }
+                    finish(&self.h, self.blocks, buffer, $compress, $big_endian, out);
                 }
             }
 
@@ -283,8 +304,7 @@ pub mod compact {
         4,
         U16,
         md4_compress,
-        len64_padding_le,
-        to_le_bytes,
+        false,
         "MD4's block-level state over the rolled compression function."
     );
     core_type!(
@@ -293,8 +313,7 @@ pub mod compact {
         4,
         U16,
         md5_compress,
-        len64_padding_le,
-        to_le_bytes,
+        false,
         "MD5's block-level state over the rolled compression function."
     );
     core_type!(
@@ -303,8 +322,7 @@ pub mod compact {
         5,
         U20,
         sha1_compress,
-        len64_padding_be,
-        to_be_bytes,
+        true,
         "SHA-1's block-level state over the rolled compression function."
     );
 
