@@ -8,7 +8,7 @@
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(authcore_host)");
     // Set by the builder (RUSTFLAGS, like sha2's and aes's backend cfgs), not
-    // here: MD5 and SHA-1 over rolled compression functions (crypto::hash).
+    // here: MD4, MD5 and SHA-1 over rolled compression functions (crypto::hash).
     println!("cargo::rustc-check-cfg=cfg(authcore_hash, values(\"compact\"))");
     println!("cargo::rerun-if-changed=build.rs");
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();

@@ -8,7 +8,7 @@
 
 use core::convert::Infallible;
 
-use super::hash::Md5;
+use super::hash::{Md4, Md5};
 use digest::block_api::{Buffer, CoreProxy};
 use digest::{Digest, KeyInit, Mac};
 use hmac::block_api::HmacCore;
@@ -30,7 +30,7 @@ super::wipe_fields!(NtHash { 0 }, drop);
 impl NtHash {
     /// NTOWFv1 of `password`.
     pub fn from_password(password: &str) -> NtHash {
-        let mut md4 = super::hash::Md4::new();
+        let mut md4 = Md4::new();
         let mut chunk = [0u8; 64];
         let Ok(()) = utf16le_chunks::<Infallible>(password.encode_utf16(), &mut chunk, |c| {
             md4.update(c);

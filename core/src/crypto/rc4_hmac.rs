@@ -8,8 +8,7 @@
 
 use core::ops::Range;
 
-use super::hash::Md4;
-use super::hash::Md5;
+use super::hash::{Md4, Md5};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::mac::ct_eq;
