@@ -8,9 +8,8 @@
 //! the other maintained crates (`md5` 0.8 and `sha1_smol` 1.0 unroll as well:
 //! 3.6 KB and 2.4 KB, measured). Rolled, the three take about 1.4 KB with
 //! MD5's constants and their shared finalization, which is what brings the
-//! everything firmware under its
-//! 64 KiB budget (boards/README.md), for about 50 % more instructions in an
-//! NTLM handshake. Only the compression functions below are authcore's:
+//! everything firmware under its 64 KiB budget (boards/README.md), for about
+//! 50 % more instructions in an NTLM handshake. Only the compression functions below are authcore's:
 //! padding, buffering, HMAC and PBKDF2 stay RustCrypto's `digest`, `hmac` and
 //! `pbkdf2`, reached through digest's block-level traits. They are written from
 //! RFC 1320 3.4, RFC 1321 3.4 and FIPS 180-4 6.1.2, pinned by RFC 1320 A.5,
