@@ -81,7 +81,7 @@ BUDGETS = {
 # the ceiling fails the run like any budget; meeting the real budget prints a
 # reminder to drop the entry. The numbers are printed as EXCEEDED, never as ok.
 KNOWN_OVER = {
-    "ntlm_flash": 18_200,   # 2026-12-06: 18,176 B after rolled MD4 and MD5 (authcore_hash="compact"; was 19,832 B; 29,164 B before the cuts of issue #6)
+    "ntlm_flash": 18_200,   # 2026-12-06: 18,188 B after rolled MD4 and MD5 (authcore_hash="compact"; was 19,832 B; 29,164 B before the cuts of issue #6)
 }
 
 # Symbols a global allocator (or the alloc crate's allocation shims) brings.

@@ -1,7 +1,8 @@
 //! The two kinds of firmware every bare-metal board builds, written once:
 //! the conformance firmware ([`conformance`]) and the footprint firmwares
-//! ([`footprint`]). A board crate's binaries are a few lines: set up the
-//! board, call one of these.
+//! ([`footprint`], with [`empty`] and one function per `fp-*` firmware). A
+//! board crate's binaries are one [`firmware_main!`] each: set up the board,
+//! call one of these.
 //!
 //! Logging: defmt ([`crate::logger`]): the firmware sends each line as an
 //! encoded frame (an index into the format strings, which stay in the ELF,
@@ -15,6 +16,8 @@
 //! `panic-message` feature).
 
 use authcore::Time;
+#[cfg(any(feature = "ntlm", feature = "kerberos"))]
+use authcore_conformance::footprint as workloads;
 use authcore_conformance::footprint::Mark;
 use authcore_conformance::{Env, Outcome};
 use defmt::println;
@@ -151,6 +154,118 @@ pub fn empty<B: Board>(board: &mut B) -> ! {
             Ok(())
         })],
     )
+}
+
+/// The NTLM footprint firmware (`fp-ntlm`): one handshake, initiator and
+/// acceptor, and a sealed message each way.
+#[cfg(feature = "ntlm")]
+// Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
+// protocol code, not one more frame of harness.
+#[inline(always)]
+pub fn ntlm<B: Board>(board: &mut B) -> ! {
+    footprint(
+        board,
+        "ntlm",
+        &mut [("NTLM handshake", &mut |rng, now, mark| {
+            workloads::ntlm_handshake(rng, now, mark)
+        })],
+    )
+}
+
+/// The NTLM initiator alone (`fp-ntlm-initiator`, a client device), against
+/// MS-NLMP 4.2.4's CHALLENGE, and sealing.
+#[cfg(feature = "ntlm")]
+// Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
+// protocol code, not one more frame of harness.
+#[inline(always)]
+pub fn ntlm_initiator<B: Board>(board: &mut B) -> ! {
+    footprint(
+        board,
+        "ntlm-initiator",
+        &mut [("NTLM initiator", &mut |rng, now, mark| {
+            workloads::ntlm_initiator_alone(rng, now, mark)
+        })],
+    )
+}
+
+/// The NTLM acceptor alone (`fp-ntlm-acceptor`, a server device), on
+/// MS-NLMP 4.2.4's AUTHENTICATE, and sealing.
+#[cfg(feature = "ntlm")]
+// Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
+// protocol code, not one more frame of harness.
+#[inline(always)]
+pub fn ntlm_acceptor<B: Board>(board: &mut B) -> ! {
+    footprint(
+        board,
+        "ntlm-acceptor",
+        &mut [("NTLM acceptor", &mut |rng, now, mark| {
+            workloads::ntlm_acceptor_alone(rng, now, mark)
+        })],
+    )
+}
+
+/// The Kerberos acceptor alone (`fp-krb-acceptor`) on MIT krb5's recorded
+/// AP-REQ, and a sealed reply.
+#[cfg(feature = "kerberos")]
+// Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
+// protocol code, not one more frame of harness.
+#[inline(always)]
+pub fn krb_acceptor<B: Board>(board: &mut B) -> ! {
+    footprint(
+        board,
+        "krb-acceptor",
+        &mut [(
+            "Kerberos acceptor on the recorded AP-REQ",
+            &mut |rng, _, mark| workloads::krb_accept_recorded(rng, mark),
+        )],
+    )
+}
+
+/// Everything (`fp-full`): both sides of NTLM and of the Kerberos AP
+/// exchange, and sealed messages.
+#[cfg(all(feature = "ntlm", feature = "kerberos"))]
+// Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
+// protocol code, not one more frame of harness.
+#[inline(always)]
+pub fn full<B: Board>(board: &mut B) -> ! {
+    footprint(
+        board,
+        "full",
+        &mut [
+            ("NTLM handshake", &mut |rng, now, mark| {
+                workloads::ntlm_handshake(rng, now, mark)
+            }),
+            ("Kerberos AP exchange", &mut |rng, _, mark| {
+                workloads::krb_exchange_recorded(rng, mark)
+            }),
+        ],
+    )
+}
+
+/// A board binary's `main`: takes the board `$board` (its `take(seed,
+/// boot_nonce, epoch)`) with the public test seed and runs `$run`, one of
+/// this module's firmwares, under the runtime's entry attribute `$entry`.
+///
+/// ```ignore
+/// authcore_board_support::firmware_main!(
+///     cortex_m_rt::entry,
+///     authcore_board_mps2_an386::Mps2An386,
+///     authcore_board_support::firmware::ntlm
+/// );
+/// ```
+#[macro_export]
+macro_rules! firmware_main {
+    ($entry:meta, $board:ty, $run:path) => {
+        #[$entry]
+        fn main() -> ! {
+            // The public test seed and a constant boot nonce: fine for conformance
+            // runs, never for a deployed device (see authcore_board_support::drbg).
+            let Some(mut board) = <$board>::take(&$crate::TEST_SEED, 1, $crate::TEST_EPOCH) else {
+                $crate::firmware::exit(2)
+            };
+            $run(&mut board)
+        }
+    };
 }
 
 /// A footprint firmware: runs each workload once, printing its outcome and

@@ -4,16 +4,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_lm3s6965evb::Lm3s6965evb;
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
-use cortex_m_rt::entry;
-
-#[entry]
-fn main() -> ! {
-    // The public test seed and a constant boot nonce: fine for conformance
-    // runs, never for a deployed device (see authcore_board_support::drbg).
-    let Some(mut board) = Lm3s6965evb::take(&TEST_SEED, 1, TEST_EPOCH) else {
-        firmware::exit(2)
-    };
-    firmware::empty(&mut board)
-}
+authcore_board_support::firmware_main!(
+    cortex_m_rt::entry,
+    authcore_board_lm3s6965evb::Lm3s6965evb,
+    authcore_board_support::firmware::empty
+);

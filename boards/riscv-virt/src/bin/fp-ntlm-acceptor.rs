@@ -2,22 +2,8 @@
 #![no_std]
 #![no_main]
 
-use authcore_board_riscv_virt::RiscvVirt;
-use authcore_board_support::{firmware, TEST_EPOCH, TEST_SEED};
-use riscv_rt::entry;
-
-#[entry]
-fn main() -> ! {
-    // The public test seed and a constant boot nonce: fine for conformance
-    // runs, never for a deployed device (see authcore_board_support::drbg).
-    let Some(mut board) = RiscvVirt::take(&TEST_SEED, 1, TEST_EPOCH) else {
-        firmware::exit(2)
-    };
-    firmware::footprint(
-        &mut board,
-        "ntlm-acceptor",
-        &mut [("NTLM acceptor", &mut |rng, now, mark| {
-            authcore_conformance::footprint::ntlm_acceptor_alone(rng, now, mark)
-        })],
-    )
-}
+authcore_board_support::firmware_main!(
+    riscv_rt::entry,
+    authcore_board_riscv_virt::RiscvVirt,
+    authcore_board_support::firmware::ntlm_acceptor
+);
