@@ -6,8 +6,6 @@
 //! into the hash. The `legacy` feature adds the DES-based NTLMv1 pieces (LMOWFv1,
 //! DESL) that only old peers need.
 
-use core::convert::Infallible;
-
 use super::hash::{Md4, Md5};
 use digest::block_api::{Buffer, CoreProxy};
 use digest::{Digest, KeyInit, Mac};
@@ -32,7 +30,8 @@ impl NtHash {
     pub fn from_password(password: &str) -> NtHash {
         let mut md4 = Md4::new();
         let mut chunk = [0u8; 64];
-        let Ok(()) = utf16le_chunks::<Infallible>(password.encode_utf16(), &mut chunk, |c| {
+        // Cannot fail: the closure never does.
+        let _ = utf16le_chunks(password, false, &mut chunk, &mut |c| {
             md4.update(c);
             Ok(())
         });
@@ -93,38 +92,47 @@ pub fn ntowfv1(password: &str) -> NtHash {
 /// sharp s, ligatures) stays as it is, because Windows never lengthens a name.
 pub fn ntowfv2(nt_hash: &NtHash, user: &str, domain: &str) -> Key16 {
     let mut mac = HmacMd5Key::new(nt_hash.as_bytes()).start();
-    let units = uppercase_utf16(user).chain(domain.encode_utf16());
-    let Ok(()) = utf16le_chunks::<Infallible>(units, &mut [0; 64], |chunk| {
+    let mut absorb = |chunk: &[u8]| {
         mac.update(chunk);
         Ok(())
-    });
+    };
+    // Cannot fail: the closure never does.
+    let _ = utf16le_chunks(user, true, &mut [0; 64], &mut absorb)
+        .and_then(|()| utf16le_chunks(domain, false, &mut [0; 64], &mut absorb));
     Key16(mac.finalize())
 }
 
-/// Hands `units` to `f` as UTF-16LE bytes, up to 32 units at a time, staged in
+/// Hands `s` to `f` as UTF-16LE bytes (each character upper-cased on its own
+/// first when `upper`, see [`ntowfv2`]), up to 32 units at a time, staged in
 /// `chunk`: hashes and sinks pay per call, so a name goes in one or two calls
 /// instead of one per character. Stops at the first error of `f`. A caller
-/// streaming a secret wipes `chunk` afterwards.
-pub(crate) fn utf16le_chunks<E>(
-    units: impl Iterator<Item = u16>,
+/// streaming a secret wipes `chunk` afterwards. A trait object, not a type
+/// parameter: one copy for every caller (flash).
+pub(crate) fn utf16le_chunks(
+    s: &str,
+    upper: bool,
     chunk: &mut [u8; 64],
-    mut f: impl FnMut(&[u8]) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut units = units;
-    loop {
-        let n = chunk
-            .chunks_exact_mut(2)
-            .zip(&mut units)
-            .map(|(slot, unit)| slot.copy_from_slice(&unit.to_le_bytes()))
-            .count();
-        if n == 0 {
-            return Ok(());
-        }
-        f(chunk.get(..n.saturating_mul(2)).unwrap_or(&[]))?;
-        if n.saturating_mul(2) < chunk.len() {
-            return Ok(());
+    f: &mut dyn FnMut(&[u8]) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let mut n = 0usize;
+    for c in s.chars() {
+        let c = if upper { simple_uppercase(c) } else { c };
+        for unit in c.encode_utf16(&mut [0; 2]) {
+            if n >= chunk.len() {
+                f(chunk)?;
+                n = 0;
+            }
+            let end = n.wrapping_add(2);
+            if let Some(slot) = chunk.get_mut(n..end) {
+                slot.copy_from_slice(&unit.to_le_bytes());
+            }
+            n = end;
         }
     }
+    if n == 0 {
+        return Ok(());
+    }
+    f(chunk.get(..n).unwrap_or(&[]))
 }
 
 /// LMOWFv2 (MS-NLMP 3.3.2) is defined to be NTOWFv2.
@@ -426,10 +434,11 @@ mod tests {
                     core::iter::repeat_n('a', n).chain(tail.chars()).collect();
                 let mut got: heapless::Vec<u8, 512> = heapless::Vec::new();
                 let mut calls = 0;
-                let r: Result<(), ()> = utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| {
+                let r = utf16le_chunks(&s, false, &mut [0; 64], &mut |c| {
                     calls += 1;
                     assert!(c.len() <= 64 && !c.is_empty());
-                    got.extend_from_slice(c).map_err(|_| ())
+                    got.extend_from_slice(c)
+                        .map_err(|_| crate::Error::WrongState)
                 });
                 r.unwrap();
                 let want: heapless::Vec<u8, 512> =
@@ -449,11 +458,11 @@ mod tests {
     fn utf16le_chunks_stop_at_first_error() {
         let s: heapless::String<128> = core::iter::repeat_n('x', 100).collect();
         let mut calls = 0;
-        let r = utf16le_chunks(s.encode_utf16(), &mut [0; 64], |_| {
+        let r = utf16le_chunks(&s, false, &mut [0; 64], &mut |_| {
             calls += 1;
-            Err("full")
+            Err(crate::Error::WrongState)
         });
-        assert_eq!((r, calls), (Err("full"), 1));
+        assert_eq!((r, calls), (Err(crate::Error::WrongState), 1));
     }
 
     #[test]

@@ -624,13 +624,20 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
         // in the arm that made it (no large temporaries), or by `Failed` on any
         // error: a failed context stays failed.
         let r = match &self.phase {
-            Phase::Initial(config) => match challenge(config.clone(), input, out, now, rng) {
-                Ok((written, state)) => {
-                    self.phase = Phase::Challenged(state);
-                    return Ok(Progress::Continue { written });
+            Phase::Initial(_) => {
+                // Moved out, not cloned: on error the context fails anyway.
+                let Phase::Initial(config) = core::mem::replace(&mut self.phase, Phase::Failed)
+                else {
+                    return Err(Error::WrongState);
+                };
+                match challenge(config, input, out, now, rng) {
+                    Ok((written, state)) => {
+                        self.phase = Phase::Challenged(state);
+                        return Ok(Progress::Continue { written });
+                    }
+                    Err(e) => e,
                 }
-                Err(e) => e,
-            },
+            }
             Phase::Challenged(state) => match authenticate(state, &self.store, input, now) {
                 Ok(next) => {
                     self.phase = next;

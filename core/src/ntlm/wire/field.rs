@@ -153,7 +153,7 @@ impl<'a> Text<'a> {
     /// Writes the wire bytes.
     pub fn emit(&self, sink: &mut dyn Sink) -> Result<()> {
         match self {
-            Text::Str(s) => utf16le_chunks(s.encode_utf16(), &mut [0; 64], |c| sink.put(c)),
+            Text::Str(s) => utf16le_chunks(s, false, &mut [0; 64], &mut |c| sink.put(c)),
             Text::Utf16Le(b) | Text::Oem(b) => sink.put(b),
         }
     }
