@@ -140,7 +140,13 @@ impl<'a> Text<'a> {
         match self {
             // Each UTF-16 unit is two bytes; a str of n bytes has at most n units,
             // so 2n cannot overflow usize for any str that fits in memory.
-            Text::Str(s) => s.encode_utf16().count().saturating_mul(2),
+            // One unit per character, two for the four-byte (non-BMP) ones:
+            // counted on the UTF-8 bytes, without decoding.
+            Text::Str(s) => s
+                .bytes()
+                .map(|b| usize::from(b & 0xC0 != 0x80).wrapping_add(usize::from(b >= 0xF0)))
+                .fold(0usize, usize::saturating_add)
+                .saturating_mul(2),
             Text::Utf16Le(b) | Text::Oem(b) => b.len(),
         }
     }
