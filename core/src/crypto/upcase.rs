@@ -340,7 +340,9 @@ mod tests {
     fn expected_runs() -> heapless::Vec<(u32, u32, u32, i32), 512> {
         let mut runs: heapless::Vec<(u32, u32, u32, i32), 512> = heapless::Vec::new();
         for cp in 0..=0xFFFFu32 {
-            let Some(c) = char::from_u32(cp) else { continue };
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
             let up = expected(c);
             if up == c {
                 continue;
@@ -398,7 +400,9 @@ mod tests {
             let (s, n, st, _) = w[0];
             u32::from(s) + (u32::from(n) - 1) * u32::from(st) < u32::from(w[1].0)
         }));
-        assert!(RUNS.iter().all(|r| (1..=128).contains(&r.1) && (r.2 == 1 || r.2 == 2)));
+        assert!(RUNS
+            .iter()
+            .all(|r| (1..=128).contains(&r.1) && (r.2 == 1 || r.2 == 2)));
         assert_eq!(PACKED_LEN, 591);
     }
 

@@ -16,11 +16,16 @@ pub enum Direction {
     ServerToClient,
 }
 
-// MS-NLMP 3.4.5.2 and 3.4.5.3: the magic constants, NUL terminator included.
-const CLIENT_SIGN: &[u8] = b"session key to client-to-server signing key magic constant\0";
-const SERVER_SIGN: &[u8] = b"session key to server-to-client signing key magic constant\0";
-const CLIENT_SEAL: &[u8] = b"session key to client-to-server sealing key magic constant\0";
-const SERVER_SEAL: &[u8] = b"session key to server-to-client sealing key magic constant\0";
+/// MD5(`base` || the magic constant of MS-NLMP 3.4.5.2 or 3.4.5.3), e.g.
+/// "session key to client-to-server signing key magic constant" with its NUL:
+/// the four constants are hashed from their shared pieces (flash).
+fn magic_key(base: &[u8], direction: Direction, usage: &[u8]) -> Key16 {
+    let way: &[u8] = match direction {
+        Direction::ClientToServer => b"client-to-server",
+        Direction::ServerToClient => b"server-to-client",
+    };
+    Key16::from_bytes(md5(&[base, b"session key to ", way, usage]))
+}
 
 /// ResponseKeyNT (NTOWFv2, which NTLMv2 also uses as ResponseKeyLM) after its
 /// HMAC key setup. The LMv2 response, NTProofStr and the SessionBaseKey are all
@@ -114,11 +119,11 @@ pub fn exchange_session_key(key_exchange_key: &Key16, key: &[u8; KEY_LEN]) -> [u
 
 /// SIGNKEY (MS-NLMP 3.4.5.2, extended session security).
 pub fn sign_key(exported_session_key: &Key16, direction: Direction) -> Key16 {
-    let magic = match direction {
-        Direction::ClientToServer => CLIENT_SIGN,
-        Direction::ServerToClient => SERVER_SIGN,
-    };
-    Key16::from_bytes(md5(&[exported_session_key.as_bytes(), magic]))
+    magic_key(
+        exported_session_key.as_bytes(),
+        direction,
+        b" signing key magic constant\0",
+    )
 }
 
 /// SEALKEY (MS-NLMP 3.4.5.3, extended session security): MD5 of the first 16, 7
@@ -129,10 +134,6 @@ pub fn seal_key(
     flags: NegotiateFlags,
     direction: Direction,
 ) -> Key16 {
-    let magic = match direction {
-        Direction::ClientToServer => CLIENT_SEAL,
-        Direction::ServerToClient => SERVER_SEAL,
-    };
     let n = if flags.contains(NegotiateFlags::NEGOTIATE_128) {
         16
     } else if flags.contains(NegotiateFlags::NEGOTIATE_56) {
@@ -141,7 +142,7 @@ pub fn seal_key(
         5
     };
     let base = exported_session_key.as_bytes().get(..n).unwrap_or(&[]);
-    Key16::from_bytes(md5(&[base, magic]))
+    magic_key(base, direction, b" sealing key magic constant\0")
 }
 
 /// MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE), the
@@ -198,6 +199,36 @@ mod tests {
             proof,
             "the prepared state is not consumed"
         );
+    }
+
+    #[test]
+    fn keys_hash_the_four_magic_constants() {
+        // MS-NLMP 3.4.5.2 and 3.4.5.3, spelled out as the spec does.
+        let k = Key16::from_bytes([0x55; 16]);
+        let f128 = NegotiateFlags::NEGOTIATE_128;
+        let spec = |c: &[u8]| md5(&[k.as_bytes(), c]);
+        use Direction::{ClientToServer as C2s, ServerToClient as S2c};
+        let cases: [(Key16, &[u8]); 4] = [
+            (
+                sign_key(&k, C2s),
+                b"session key to client-to-server signing key magic constant\0",
+            ),
+            (
+                sign_key(&k, S2c),
+                b"session key to server-to-client signing key magic constant\0",
+            ),
+            (
+                seal_key(&k, f128, C2s),
+                b"session key to client-to-server sealing key magic constant\0",
+            ),
+            (
+                seal_key(&k, f128, S2c),
+                b"session key to server-to-client sealing key magic constant\0",
+            ),
+        ];
+        for (key, constant) in cases {
+            assert_eq!(key.as_bytes(), &spec(constant));
+        }
     }
 
     #[test]

@@ -240,8 +240,17 @@ fn text_decoding() {
     assert_eq!(Text::Str("é").wire_len(), 2);
     assert_eq!(Text::Str("\u{1f600}").wire_len(), 4);
     // One, two, three and four UTF-8 bytes: the length the encoder writes.
-    for s in ["", "a", "aé€\u{1f600}", "\u{10428}\u{FFFF}\u{80}\u{7FF}\u{800}"] {
-        assert_eq!(Text::Str(s).wire_len(), s.encode_utf16().count() * 2, "{s:?}");
+    for s in [
+        "",
+        "a",
+        "aé€\u{1f600}",
+        "\u{10428}\u{FFFF}\u{80}\u{7FF}\u{800}",
+    ] {
+        assert_eq!(
+            Text::Str(s).wire_len(),
+            s.encode_utf16().count() * 2,
+            "{s:?}"
+        );
     }
 }
 
