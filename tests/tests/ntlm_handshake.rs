@@ -434,6 +434,10 @@ fn anonymous() {
     assert_eq!(a.lm_response, Payload::Bytes(&[0]));
     assert_eq!(a.nt_response, Payload::Bytes(&[]));
     assert!(a.flags.contains(NegotiateFlags::ANONYMOUS));
+    assert!(!a.flags.contains(NegotiateFlags::KEY_EXCH));
+    assert_eq!(a.encrypted_session_key, Payload::Bytes(&[]));
+    assert!(a.user.is_empty() && a.domain.is_empty());
+    assert_eq!(a.mic, None);
     assert_eq!(
         accept(&mut acc, &run.authenticate, NOW),
         Err(Error::Policy {

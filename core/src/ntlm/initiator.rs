@@ -284,31 +284,13 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let server_time = pairs.timestamp();
     let sc = challenge.server_challenge;
 
-    let Some(response_key) = &client.response_key else {
-        // Anonymous: no proof, no session key, nothing to sign or seal with.
-        let repr = AuthenticateRepr {
-            flags: flags
-                .difference(NegotiateFlags::SIGN | NegotiateFlags::SEAL | NegotiateFlags::KEY_EXCH)
-                .union(NegotiateFlags::ANONYMOUS),
-            lm_response: Payload::Bytes(&[0]),
-            nt_response: Payload::Bytes(&[]),
-            domain: Text::EMPTY,
-            user: Text::EMPTY,
-            workstation: Text::Str(&client.workstation),
-            encrypted_session_key: Payload::Bytes(&[]),
-            version: flags
-                .contains(NegotiateFlags::VERSION)
-                .then_some(Version::AUTHCORE),
-            mic: None,
-        };
-        let layout = repr.emit(out)?;
-        return Ok((layout.len, Phase::EstablishedAnonymous));
-    };
-
+    let anonymous = client.response_key.is_none();
     let mut client_challenge = [0u8; 8];
-    rng.fill_bytes(&mut client_challenge);
-    let key_exch = flags.contains(NegotiateFlags::KEY_EXCH);
+    let key_exch = flags.contains(NegotiateFlags::KEY_EXCH) && !anonymous;
     let mut random_key = Key16::from_bytes([0; KEY_LEN]);
+    if !anonymous {
+        rng.fill_bytes(&mut client_challenge);
+    }
     if key_exch {
         rng.fill_bytes(&mut random_key.0);
     }
@@ -316,9 +298,9 @@ fn authenticate<R: CryptoRng + ?Sized>(
     // MS-NLMP 3.1.5.2.1: the server's time when it sent one (then the LMv2
     // response is Z(24)), the client's otherwise.
     let timestamp = server_time.unwrap_or_else(|| now.filetime());
-    let lm = match server_time {
-        Some(_) => [0u8; 24],
-        None => response_key.lmv2_response(&sc, &client_challenge),
+    let lm = match (&client.response_key, server_time) {
+        (Some(key), None) => key.lmv2_response(&sc, &client_challenge),
+        _ => [0u8; 24],
     };
     let server_flags = pairs.flags().unwrap_or(0);
     let mut added: heapless::Vec<AvPairRepr<'_>, 3> = heapless::Vec::new();
@@ -341,25 +323,33 @@ fn authenticate<R: CryptoRng + ?Sized>(
         .saturating_add(av_len)
         .saturating_add(BLOB_TRAILER_LEN);
 
+    // Anonymous (MS-NLMP 3.2.5.1.2): an LM response of one zero byte, no NT
+    // response, no names but the workstation, no session key, no MIC.
     let repr = AuthenticateRepr {
-        flags,
-        lm_response: Payload::Bytes(&lm),
-        nt_response: Payload::Reserve(nt_len),
+        flags: if anonymous {
+            flags
+                .difference(NegotiateFlags::SIGN | NegotiateFlags::SEAL | NegotiateFlags::KEY_EXCH)
+                .union(NegotiateFlags::ANONYMOUS)
+        } else {
+            flags
+        },
+        lm_response: Payload::Bytes(lm.get(..if anonymous { 1 } else { 24 }).unwrap_or(&[])),
+        nt_response: Payload::Reserve(if anonymous { 0 } else { nt_len }),
         domain: Text::Str(&client.domain),
         user: Text::Str(&client.user),
         workstation: Text::Str(&client.workstation),
-        encrypted_session_key: if key_exch {
-            Payload::Reserve(KEY_LEN)
-        } else {
-            Payload::Bytes(&[])
-        },
+        encrypted_session_key: Payload::Reserve(if key_exch { KEY_LEN } else { 0 }),
         // Without VERSION the MIC still sits at its fixed offset, after 8 zero bytes.
         version: flags
             .contains(NegotiateFlags::VERSION)
             .then_some(Version::AUTHCORE),
-        mic: Some([0; 16]),
+        mic: (!anonymous).then_some([0; 16]),
     };
     let layout = repr.emit(out)?;
+    let Some(response_key) = &client.response_key else {
+        // Nothing to sign or seal with.
+        return Ok((layout.len, Phase::EstablishedAnonymous));
+    };
 
     // The NTLMv2 client challenge ("temp"), written in place, then its proof.
     let nt = slice_mut(out, layout.nt_response.clone())?;
