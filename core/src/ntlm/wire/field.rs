@@ -167,20 +167,11 @@ impl<'a> Text<'a> {
     /// The characters, decoding UTF-16LE; an odd length or a lone surrogate is an
     /// error item. OEM text decodes only its ASCII subset (others are errors),
     /// since the code page is the peer's.
-    // One copy for every caller (flash).
-    #[inline(never)]
     pub fn chars(&self) -> TextChars<'a> {
         let inner = match *self {
             Text::Str(s) => CharsInner::Str(s.chars()),
-            Text::Utf16Le(b) => {
-                let chunks = b.chunks_exact(2);
-                let odd = !chunks.remainder().is_empty();
-                CharsInner::Utf16(
-                    char::decode_utf16(chunks.map(le16 as fn(&[u8]) -> u16)),
-                    odd,
-                )
-            }
-            Text::Oem(b) => CharsInner::Oem(b.iter()),
+            Text::Utf16Le(b) => CharsInner::Units(b, true),
+            Text::Oem(b) => CharsInner::Units(b, false),
         };
         TextChars { inner }
     }
@@ -201,15 +192,6 @@ impl<'a> Text<'a> {
     }
 }
 
-fn le16(c: &[u8]) -> u16 {
-    u16::from_le_bytes([
-        c.first().copied().unwrap_or(0),
-        c.get(1).copied().unwrap_or(0),
-    ])
-}
-
-type Utf16Units<'a> = core::iter::Map<core::slice::ChunksExact<'a, u8>, fn(&[u8]) -> u16>;
-
 /// The characters of a [`Text`] (see [`Text::chars`]).
 #[derive(Debug, Clone)]
 pub struct TextChars<'a> {
@@ -219,37 +201,67 @@ pub struct TextChars<'a> {
 #[derive(Debug, Clone)]
 enum CharsInner<'a> {
     Str(core::str::Chars<'a>),
-    Utf16(core::char::DecodeUtf16<Utf16Units<'a>>, bool),
-    Oem(core::slice::Iter<'a, u8>),
+    /// The bytes left, and whether they are UTF-16LE (else OEM).
+    Units(&'a [u8], bool),
 }
+
+impl TextChars<'_> {
+    /// The next code unit: two bytes of UTF-16LE, or one OEM byte.
+    fn unit(bytes: &mut &[u8], utf16: bool) -> Option<Result<u32>> {
+        let (&lo, rest) = bytes.split_first()?;
+        *bytes = rest;
+        if !utf16 {
+            return Some(if lo.is_ascii() {
+                Ok(u32::from(lo))
+            } else {
+                Err(Error::Malformed {
+                    what: what!("NTLM OEM text (non-ASCII)"),
+                })
+            });
+        }
+        let Some((&hi, rest)) = bytes.split_first() else {
+            return Some(Err(BAD_UTF16));
+        };
+        *bytes = rest;
+        Some(Ok(u32::from(u16::from_le_bytes([lo, hi]))))
+    }
+}
+
+const BAD_UTF16: Error = Error::Malformed {
+    what: what!("NTLM UTF-16 text"),
+};
 
 impl Iterator for TextChars<'_> {
     type Item = Result<char>;
 
     fn next(&mut self) -> Option<Result<char>> {
-        const BAD_UTF16: Error = Error::Malformed {
-            what: what!("NTLM UTF-16 text"),
+        let (bytes, utf16) = match &mut self.inner {
+            CharsInner::Str(c) => return c.next().map(Ok),
+            CharsInner::Units(b, utf16) => (b, *utf16),
         };
-        match &mut self.inner {
-            CharsInner::Str(c) => c.next().map(Ok),
-            CharsInner::Utf16(d, odd) => match d.next() {
-                Some(r) => Some(r.map_err(|_| BAD_UTF16)),
-                None if *odd => {
-                    *odd = false;
-                    Some(Err(BAD_UTF16))
+        let first = match Self::unit(bytes, utf16)? {
+            Ok(u) => u,
+            Err(e) => {
+                // A malformed text ends at its first error.
+                *bytes = &[];
+                return Some(Err(e));
+            }
+        };
+        let code = match first {
+            // A high surrogate must be followed by a low one.
+            0xD800..=0xDBFF => match Self::unit(bytes, utf16) {
+                Some(Ok(low @ 0xDC00..=0xDFFF)) => {
+                    (((first & 0x3FF) << 10) | (low & 0x3FF)).wrapping_add(0x1_0000)
                 }
-                None => None,
+                _ => u32::MAX,
             },
-            CharsInner::Oem(it) => it.next().map(|&b| {
-                if b.is_ascii() {
-                    Ok(char::from(b))
-                } else {
-                    Err(Error::Malformed {
-                        what: what!("NTLM OEM text (non-ASCII)"),
-                    })
-                }
-            }),
-        }
+            _ => first,
+        };
+        // Lone surrogates (and u32::MAX) are not chars.
+        Some(char::from_u32(code).ok_or_else(|| {
+            *bytes = &[];
+            BAD_UTF16
+        }))
     }
 }
 

@@ -237,6 +237,18 @@ fn text_decoding() {
     assert!(Text::Utf16Le(&[0x00, 0xd8]).chars().any(|c| c.is_err()));
     assert!(!Text::Utf16Le(&[0x00, 0xd8]).eq_ignore_case("x"));
     assert!(Text::Oem(&[0xe9]).chars().any(|c| c.is_err()));
+    // A surrogate pair is one character; a high surrogate before anything
+    // but a low one, and a lone low one, are errors.
+    let pair = [0x01, 0xd8, 0x28, 0xdc, 0x41, 0];
+    let got: heapless::Vec<char, 4> = Text::Utf16Le(&pair).chars().map(|c| c.unwrap()).collect();
+    assert_eq!(&got[..], &['\u{10428}', 'A']);
+    assert!(Text::Utf16Le(&[0x01, 0xd8, 0x41, 0])
+        .chars()
+        .any(|c| c.is_err()));
+    assert!(Text::Utf16Le(&[0x28, 0xdc]).chars().any(|c| c.is_err()));
+    assert!(!Text::Utf16Le(&[0x41, 0, 0x28, 0xdc]).eq_ignore_case("A"));
+    let oem: heapless::Vec<char, 4> = Text::Oem(b"ab").chars().map(|c| c.unwrap()).collect();
+    assert_eq!(&oem[..], &['a', 'b']);
     assert_eq!(Text::Str("é").wire_len(), 2);
     assert_eq!(Text::Str("\u{1f600}").wire_len(), 4);
     // One, two, three and four UTF-8 bytes: the length the encoder writes.
@@ -270,4 +282,39 @@ fn ntlmv2_response_checks() {
         Ntlmv2Response::parse(&nt),
         Err(Error::Malformed { .. })
     ));
+}
+
+#[test]
+fn utf16_text_decodes_as_core_does_up_to_its_first_error() {
+    // Pseudo-random UTF-16LE, rich in surrogates, odd lengths included.
+    let mut x = 0x1234_5678u32;
+    for len in 0..400usize {
+        let mut b = [0u8; 16];
+        let n = len % 17;
+        for byte in b.iter_mut().take(n) {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *byte = match x >> 29 {
+                0 | 1 => 0xd8 | ((x >> 8) as u8 & 7), // surrogates
+                2 => 0x41,
+                _ => (x >> 16) as u8,
+            };
+        }
+        let bytes = &b[..n];
+        let units = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]));
+        let mut want: heapless::Vec<Option<char>, 16> = heapless::Vec::new();
+        for r in char::decode_utf16(units) {
+            want.push(r.ok()).unwrap();
+            if want.last() == Some(&None) {
+                break;
+            }
+        }
+        if n % 2 == 1 && want.last() != Some(&None) {
+            want.push(None).unwrap();
+        }
+        let got: heapless::Vec<Option<char>, 16> =
+            Text::Utf16Le(bytes).chars().map(|r| r.ok()).collect();
+        assert_eq!(got, want, "{bytes:02x?}");
+    }
 }
