@@ -160,7 +160,7 @@ impl<'a> AuthenticateRepr<'a> {
         if buf.len() < len {
             return Err(Error::BufferTooSmall { needed: len });
         }
-        let [domain_at, user_at, ws_at, lm_at, nt_at, key_at] = at;
+        let [_, _, _, lm_at, nt_at, key_at] = at;
         // The fixed part is assembled in place, then written in one go; a field's
         // length is the distance to the next offset (each was checked to fit 16
         // bits, so the descriptors cannot fail).
@@ -171,12 +171,17 @@ impl<'a> AuthenticateRepr<'a> {
             8,
             &(MessageType::Authenticate as u32).to_le_bytes(),
         );
-        put_at(&mut head, 12, &descriptor(lm_at, nt_at));
-        put_at(&mut head, 20, &descriptor(nt_at, key_at));
-        put_at(&mut head, 28, &descriptor(domain_at, user_at));
-        put_at(&mut head, 36, &descriptor(user_at, ws_at));
-        put_at(&mut head, 44, &descriptor(ws_at, lm_at));
-        put_at(&mut head, 52, &descriptor(key_at, len));
+        // The descriptors at 12, 20, .. 52 are LM, NT, domain, user,
+        // workstation and key: the payload fields 3, 4, 0, 1, 2, 5.
+        for (slot, field) in [3usize, 4, 0, 1, 2, 5].into_iter().enumerate() {
+            let start = at.get(field).copied().unwrap_or(len);
+            let end = at.get(field.wrapping_add(1)).copied().unwrap_or(len);
+            put_at(
+                &mut head,
+                slot.wrapping_mul(8).wrapping_add(12),
+                &descriptor(start, end),
+            );
+        }
         put_at(&mut head, 60, &self.flags.bits().to_le_bytes());
         // Without Version, a MIC still sits at its fixed offset, after 8 zero bytes.
         if let Some(v) = &self.version {
