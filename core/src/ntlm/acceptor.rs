@@ -3,13 +3,12 @@
 
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
-use zeroize::Zeroize;
 
-use crate::crypto::ntlm::{ntowfv2, rc4_once, Key16, NtHash, KEY_LEN};
+use crate::crypto::ntlm::{ntowfv2, Key16, NtHash, KEY_LEN};
 use crate::step::{Progress, Protect, Step, Time};
 use crate::{Error, Result};
 
-use super::keys::{mic_key, ResponseKey};
+use super::keys::{exchange_session_key, mic_key, ResponseKey};
 use super::protect::{Role, SessionSecurity};
 use super::wire::{
     av_flags, AuthenticateRepr, AvPairRepr, ChallengeRepr, NegotiateFlags, NegotiateRepr,
@@ -422,13 +421,11 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
     if !flags.contains(NegotiateFlags::KEY_EXCH) {
         return Ok(key_exchange_key);
     }
-    let mut k: [u8; KEY_LEN] = encrypted.try_into().map_err(|_| Error::Malformed {
+    let k: &[u8; KEY_LEN] = encrypted.try_into().map_err(|_| Error::Malformed {
         what: what!("AUTHENTICATE EncryptedRandomSessionKey"),
     })?;
-    rc4_once(key_exchange_key.as_bytes(), &mut k);
-    let key = Key16::from_bytes(k);
-    k.zeroize();
-    Ok(key)
+    // RC4 is its own inverse: the initiator's encryption decrypts.
+    Ok(Key16::from_bytes(exchange_session_key(&key_exchange_key, k)))
 }
 
 fn require_session_flags(flags: NegotiateFlags) -> Result<()> {

@@ -111,6 +111,8 @@ pub fn kxkey_v1_ess(
 
 /// EncryptedRandomSessionKey = RC4(KeyExchangeKey, ExportedSessionKey)
 /// (MS-NLMP 3.1.5.1.2); RC4 being symmetric, the acceptor recovers the key the same way.
+// One copy for both sides (flash).
+#[inline(never)]
 pub fn exchange_session_key(key_exchange_key: &Key16, key: &[u8; KEY_LEN]) -> [u8; KEY_LEN] {
     let mut out = *key;
     rc4_once(key_exchange_key.as_bytes(), &mut out);
