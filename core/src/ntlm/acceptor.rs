@@ -161,23 +161,23 @@ struct IdentityBuf {
 const _: () = assert!(MAX_IDENTITY_LEN <= 255);
 
 impl IdentityBuf {
-    fn new(
-        user: Text<'_>,
-        domain: Text<'_>,
-        workstation: Text<'_>,
-        anonymous: bool,
-    ) -> Result<IdentityBuf> {
-        let mut b = IdentityBuf {
+    /// Built empty and filled in place ([`IdentityBuf::fill`]): a value
+    /// returned inside a `Result` is copied out of it.
+    fn empty(anonymous: bool) -> IdentityBuf {
+        IdentityBuf {
             names: heapless::String::new(),
             user: 0,
             domain: 0,
             workstation: 0,
             anonymous,
-        };
-        b.user = b.push(user)?;
-        b.domain = b.push(domain)?;
-        b.workstation = b.push(workstation)?;
-        Ok(b)
+        }
+    }
+
+    fn fill(&mut self, user: Text<'_>, domain: Text<'_>, workstation: Text<'_>) -> Result<()> {
+        self.user = self.push(user)?;
+        self.domain = self.push(domain)?;
+        self.workstation = self.push(workstation)?;
+        Ok(())
     }
 
     fn push(&mut self, text: Text<'_>) -> Result<u8> {
@@ -425,7 +425,10 @@ fn exported_key(flags: NegotiateFlags, key_exchange_key: Key16, encrypted: &[u8]
         what: what!("AUTHENTICATE EncryptedRandomSessionKey"),
     })?;
     // RC4 is its own inverse: the initiator's encryption decrypts.
-    Ok(Key16::from_bytes(exchange_session_key(&key_exchange_key, k)))
+    Ok(Key16::from_bytes(exchange_session_key(
+        &key_exchange_key,
+        k,
+    )))
 }
 
 fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
@@ -469,7 +472,8 @@ fn authenticate<'a, S: CredentialStore>(
     }
     // An anonymous logon keeps only the workstation (its user is empty).
     let domain = if anonymous { Text::EMPTY } else { auth.domain };
-    let identity = IdentityBuf::new(auth.user, domain, auth.workstation, anonymous)?;
+    let mut identity = IdentityBuf::empty(anonymous);
+    identity.fill(auth.user, domain, auth.workstation)?;
     if anonymous {
         return Ok(Phase::Anonymous(identity));
     }
