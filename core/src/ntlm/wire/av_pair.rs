@@ -229,9 +229,9 @@ impl<'a> AvPairs<'a> {
             let end = value_at
                 .checked_add(len)
                 .ok_or(Error::Truncated { what: WHAT })?;
-            let value = buf
-                .get(value_at..end)
-                .ok_or(Error::Truncated { what: WHAT })?;
+            if end > buf.len() {
+                return Err(Error::Truncated { what: WHAT });
+            }
             if id == av_id::EOL {
                 if len != 0 {
                     return Err(Error::Malformed {
@@ -249,7 +249,7 @@ impl<'a> AvPairs<'a> {
                     });
                 }
                 seen |= bit;
-                AvPair { id, value }.repr()?;
+                check_size(id, len)?;
             }
             at = end;
         }
@@ -290,6 +290,23 @@ impl<'a> AvPairs<'a> {
     /// MsvAvTargetName, if present.
     pub fn target_name(&self) -> Option<Text<'a>> {
         self.get(av_id::TARGET_NAME).map(Text::Utf16Le)
+    }
+}
+
+/// The size check of [`AvPair::repr`] for a known id, without building the
+/// typed value (flash): names are UTF-16 (even), the fixed-size values exact.
+fn check_size(id: u16, len: usize) -> Result<()> {
+    let (ok, what) = match id {
+        av_id::FLAGS => (len == 4, what!("MsvAvFlags")),
+        av_id::TIMESTAMP => (len == 8, what!("MsvAvTimestamp")),
+        av_id::CHANNEL_BINDINGS => (len == 16, what!("MsvAvChannelBindings")),
+        av_id::SINGLE_HOST => (true, what!("AV_PAIR name")),
+        _ => (len % 2 == 0, what!("AV_PAIR name")),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Malformed { what })
     }
 }
 
@@ -396,5 +413,29 @@ mod tests {
         assert!(matches!(AvPairs::parse(&dup), Err(Error::Malformed { .. })));
         // Empty input.
         assert!(AvPairs::parse(&[]).is_err());
+    }
+
+    #[test]
+    fn list_check_agrees_with_typed_values() {
+        // A one-pair list of every id (known ones and the next) and value
+        // length 0..=20 parses exactly when the pair's typed value does, with
+        // the same error.
+        for id in 1..=11u16 {
+            for len in 0..=20usize {
+                let mut buf = [0u8; 32];
+                buf[..2].copy_from_slice(&id.to_le_bytes());
+                buf[2..4].copy_from_slice(&(len as u16).to_le_bytes());
+                let total = AV_HEADER_LEN + len + AV_HEADER_LEN;
+                let value = [0u8; 20];
+                let typed = AvPair {
+                    id,
+                    value: &value[..len],
+                }
+                .repr()
+                .map(|_| ());
+                let listed = AvPairs::parse(&buf[..total]).map(|_| ());
+                assert_eq!(listed, typed, "id {id}, len {len}");
+            }
+        }
     }
 }
