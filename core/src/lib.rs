@@ -36,6 +36,6 @@ pub mod step;
 #[cfg(all(test, any(feature = "ntlm", feature = "kerberos")))]
 mod test_rng;
 
-pub use error::{Error, Result};
+pub use error::{Error, IovSplit, Result};
 pub use step::{Progress, Protect, Sizes, Step, Time};
 pub use what::What;

@@ -34,10 +34,7 @@ pub const BLOCK_LEN: usize = 16;
 pub type Block = [u8; BLOCK_LEN];
 
 fn bad_key(key: &[u8]) -> Error {
-    Error::BadKeyLength {
-        etype: 0,
-        len: key.len(),
-    }
+    Error::BadKeyLength { len: key.len() }
 }
 
 /// An encrypt-only AES key schedule of either size: what CTS encryption and
@@ -304,7 +301,7 @@ fn split(len: usize) -> Result<(usize, usize)> {
 /// Encrypts `buf` (at least one block) in place with raw key bytes (16 or 32)
 /// and initial vector `iv`; returns the next cipher state (RFC 3962 section 5:
 /// the second-to-last output block, or the only one). A key of another length
-/// is `BadKeyLength` with etype 0 (raw AES has no etype number).
+/// is `BadKeyLength`.
 pub fn encrypt(key: &[u8], iv: &Block, buf: &mut [u8]) -> Result<Block> {
     encrypt_with(&AesEnc::new(key)?, iv, &mut Segments::one(buf))
 }
@@ -552,7 +549,7 @@ mod tests {
         );
         assert_eq!(
             encrypt(&[0; 24], &[0; 16], &mut [0; 16]),
-            Err(Error::BadKeyLength { etype: 0, len: 24 })
+            Err(Error::BadKeyLength { len: 24 })
         );
     }
 }

@@ -66,10 +66,7 @@ pub(crate) fn key_correction(key: &mut DesBlock) {
 }
 
 fn cipher(key: &[u8]) -> Result<Des> {
-    Des::new_from_slice(key).map_err(|_| Error::BadKeyLength {
-        etype: 3,
-        len: key.len(),
-    })
+    Des::new_from_slice(key).map_err(|_| Error::BadKeyLength { len: key.len() })
 }
 
 /// Feeds the concatenation of `parts`, zero padded to whole 8-byte blocks, to

@@ -317,10 +317,7 @@ impl Key {
             .bytes
             .get_mut(..etype.key_len())
             .filter(|dst| dst.len() == bytes.len())
-            .ok_or(Error::BadKeyLength {
-                etype: etype.as_i32(),
-                len: bytes.len(),
-            })?;
+            .ok_or(Error::BadKeyLength { len: bytes.len() })?;
         crate::bytes::copy(dst, bytes);
         Ok(key)
     }

@@ -17,10 +17,8 @@ pub(crate) fn hmac_into<M: Mac + KeyInit>(
     out: &mut [u8],
 ) -> Result<()> {
     // HMAC takes keys of any length, so this never fails in practice.
-    let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| Error::BadKeyLength {
-        etype: 0,
-        len: key.len(),
-    })?;
+    let mut mac =
+        <M as KeyInit>::new_from_slice(key).map_err(|_| Error::BadKeyLength { len: key.len() })?;
     // Empty pieces (a single buffer passed as IOV segments) skip the
     // block buffer's bookkeeping.
     for part in parts.iter().filter(|p| !p.is_empty()) {

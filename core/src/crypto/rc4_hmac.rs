@@ -59,10 +59,8 @@ pub(crate) fn string_to_key(password: &[u8], out: &mut [u8]) -> Result<()> {
 /// Every rc4-hmac key (K, K1, K3, Ksign) is 16 bytes: NTLM's HMAC-MD5 and RC4
 /// for 16-byte keys serve it (one copy of each in the image).
 fn key16(key: &[u8]) -> Result<&[u8; KEY_LEN]> {
-    key.try_into().map_err(|_| Error::BadKeyLength {
-        etype: 23,
-        len: key.len(),
-    })
+    key.try_into()
+        .map_err(|_| Error::BadKeyLength { len: key.len() })
 }
 
 /// HMAC-MD5 of the concatenation of `parts` under a 16-byte key, written

@@ -25,7 +25,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::crypto::iov::Segments;
 use crate::crypto::{Deriver, Etype, Key, KeysRef, Subkey, MAX_CHECKSUM_LEN, MAX_KEY_LEN};
 use crate::gss::IovLayout;
-use crate::{Error, Result};
+use crate::{Error, IovSplit, Result};
 
 /// Length of the fixed token header of MIC and Wrap tokens.
 pub const HEADER_LEN: usize = 16;
@@ -655,8 +655,7 @@ impl Cfx {
             let (header_len, trailer_len) = s.iov_lens(fields, rrc, front_len)?;
             if header.len() != header_len || trailer.len() != trailer_len {
                 return Err(Error::IovSlices {
-                    header: header_len,
-                    trailer: trailer_len,
+                    split: IovSplit::new(header_len, trailer_len),
                 });
             }
             let (_, rest) = header
@@ -689,8 +688,7 @@ impl Cfx {
             Ok((header_len.saturating_add(back_len), 0))
         } else {
             Err(Error::IovSlices {
-                header: 0,
-                trailer: 0,
+                split: IovSplit::new(0, 0),
             })
         }
     }
@@ -1115,8 +1113,7 @@ mod tests {
                 let good = Iov::wrap(&mut pair(etype, false).0, conf, IovLayout::Trailer, b"data");
                 let tok = good.token();
                 let want = Err(Error::IovSlices {
-                    header: trailer_lens.0,
-                    trailer: trailer_lens.1,
+                    split: IovSplit::new(trailer_lens.0, trailer_lens.1),
                 });
                 // One byte moved between header and data, or a trailer too short.
                 for (h, t) in [
@@ -1147,8 +1144,7 @@ mod tests {
                 assert_eq!(
                     Iov::split(&rot, trailer_lens.0, trailer_lens.1).unwrap(&mut acc),
                     Err(Error::IovSlices {
-                        header: rotated_lens.0,
-                        trailer: 0
+                        split: IovSplit::new(rotated_lens.0, 0),
                     })
                 );
                 // Any other RRC fits no split; the in-place unwrap takes it.
@@ -1157,16 +1153,14 @@ mod tests {
                 assert_eq!(
                     Iov::split(&odd, trailer_lens.0, trailer_lens.1).unwrap(&mut acc),
                     Err(Error::IovSlices {
-                        header: 0,
-                        trailer: 0
+                        split: IovSplit::new(0, 0),
                     })
                 );
                 let (_, mut acc) = pair(etype, false);
                 assert_eq!(
                     acc.unwrap_iov_lens(&odd),
                     Err(Error::IovSlices {
-                        header: 0,
-                        trailer: 0
+                        split: IovSplit::new(0, 0),
                     })
                 );
                 let mut odd = odd;

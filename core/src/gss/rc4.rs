@@ -32,7 +32,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::ntlm::Rc4Stream;
 use crate::gss::IovLayout;
-use crate::{Error, Result};
+use crate::{Error, IovSplit, Result};
 
 /// The rc4-hmac context key length.
 pub const KEY_LEN: usize = 16;
@@ -666,8 +666,7 @@ impl Rc4Hmac {
             let fixed = header.get(at..).unwrap_or_default();
             if fixed.len() != WRAP_TOKEN_LEN || trailer.is_empty() {
                 return Err(Error::IovSlices {
-                    header: at.saturating_add(WRAP_TOKEN_LEN),
-                    trailer: PAD_LEN,
+                    split: IovSplit::new(at.saturating_add(WRAP_TOKEN_LEN), PAD_LEN),
                 });
             }
             s.open_split(fixed, data, trailer).map(|(_, sealed)| sealed)
@@ -1337,8 +1336,7 @@ mod tests {
         let good = Iov::wrap(&mut pair().0, true, IovLayout::Trailer, b"data");
         let tok = good.token();
         let want = Err(Error::IovSlices {
-            header: 45,
-            trailer: 1,
+            split: IovSplit::new(45, 1),
         });
         for (h, t) in [(46, 1), (44, 1), (45, 0)] {
             let (_, mut acc) = pair();

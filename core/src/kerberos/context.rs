@@ -220,7 +220,6 @@ impl Session {
         } else if key.etype() == Etype::Rc4Hmac {
             let bytes: &[u8; rc4::KEY_LEN] =
                 key.as_bytes().try_into().map_err(|_| Error::BadKeyLength {
-                    etype: key.etype().as_i32(),
                     len: key.as_bytes().len(),
                 })?;
             self.protection = Protection::Rc4(Rc4Hmac::new(bytes, initiator, send_seq, recv_seq)?);
