@@ -96,9 +96,10 @@ pub fn ntowfv2(nt_hash: &NtHash, user: &str, domain: &str) -> Key16 {
         mac.update(chunk);
         Ok(())
     };
+    let mut chunk = [0; 64];
     // Cannot fail: the closure never does.
-    let _ = utf16le_chunks(user, true, &mut [0; 64], &mut absorb)
-        .and_then(|()| utf16le_chunks(domain, false, &mut [0; 64], &mut absorb));
+    let _ = utf16le_chunks(user, true, &mut chunk, &mut absorb)
+        .and_then(|()| utf16le_chunks(domain, false, &mut chunk, &mut absorb));
     Key16(mac.finalize())
 }
 

@@ -360,8 +360,8 @@ impl<'a, S: CredentialStore> Acceptor<'a, S> {
     }
 }
 
-// Out of line, like `authenticate`: `step` then keeps only a small frame.
-#[inline(never)]
+// Inlined into `step` (its one caller): 80 B less flash on thumbv7em than
+// out of line, for 24 B more stack.
 fn challenge<'a, R: CryptoRng + ?Sized>(
     config: AcceptorConfig<'a>,
     input: &[u8],

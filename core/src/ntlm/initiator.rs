@@ -151,8 +151,6 @@ impl Initiator {
         Initiator::build("", "", None, &config)
     }
 
-    // One copy for both constructors (flash).
-    #[inline(never)]
     fn build(
         user: &str,
         domain: &str,
