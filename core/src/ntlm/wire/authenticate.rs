@@ -110,6 +110,8 @@ impl<'a> AuthenticateRepr<'a> {
         })
     }
 
+    // Out of line: the layout and the emitter both ask (flash).
+    #[inline(never)]
     fn header_len(&self) -> usize {
         if self.mic.is_some() {
             MIC_END

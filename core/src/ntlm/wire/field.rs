@@ -366,6 +366,8 @@ pub(crate) fn put_at(head: &mut [u8], at: usize, bytes: &[u8]) {
 
 /// A field descriptor (Len, MaxLen = Len, BufferOffset) for the bytes from
 /// `start` to `end`, both within a message whose fields fit 16-bit lengths.
+// Out of line: the CHALLENGE and AUTHENTICATE emitters share it (flash).
+#[inline(never)]
 pub(crate) fn descriptor(start: usize, end: usize) -> [u8; 8] {
     let [l0, l1] = (end.wrapping_sub(start) as u16).to_le_bytes();
     let [o0, o1, o2, o3] = (start as u32).to_le_bytes();
