@@ -624,13 +624,11 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
         // The phase is read in place (it is large) and replaced by the next one
         // in the arm that made it (no large temporaries), or by `Failed` on any
         // error: a failed context stays failed.
-        let r = match &self.phase {
-            Phase::Initial(_) => {
-                // Moved out, not cloned: on error the context fails anyway.
-                let Phase::Initial(config) = core::mem::replace(&mut self.phase, Phase::Failed)
-                else {
-                    return Err(Error::WrongState);
-                };
+        let r = match &mut self.phase {
+            Phase::Initial(config) => {
+                // Moved out, not cloned (flash), and not the whole phase
+                // either (stack): on error the context fails anyway.
+                let config = core::mem::replace(config, AcceptorConfig::new("", ""));
                 match challenge(config, input, out, now, rng) {
                     Ok((written, state)) => {
                         self.phase = Phase::Challenged(state);
