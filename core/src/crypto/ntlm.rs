@@ -87,9 +87,11 @@ pub fn ntowfv1(password: &str) -> NtHash {
 
 /// NTOWFv2 (MS-NLMP 3.3.2): HMAC_MD5(NT hash, UTF-16LE(Uppercase(user) || domain)).
 ///
-/// Upper-casing maps each character on its own, as Windows' `RtlUpcaseUnicodeString`
-/// does: a character whose Unicode upper case is more than one character (German
-/// sharp s, ligatures) stays as it is, because Windows never lengthens a name.
+/// Upper-casing maps each UTF-16 code unit on its own, as Windows'
+/// `RtlUpcaseUnicodeString` does: a character whose Unicode upper case is more
+/// than one character (German sharp s, ligatures) stays as it is, because
+/// Windows never lengthens a name, and so does one outside the BMP (a surrogate
+/// pair), see [`simple_uppercase`].
 pub fn ntowfv2(nt_hash: &NtHash, user: &str, domain: &str) -> Key16 {
     let mut mac = HmacMd5Key::new(nt_hash.as_bytes()).start();
     let mut absorb = |chunk: &[u8]| {
