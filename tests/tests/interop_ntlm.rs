@@ -14,14 +14,31 @@ use authcore_tests::peer::*;
 const DOMAIN: &str = "CORP";
 const USER: &str = "alice";
 const PASSWORD: &str = "Passw0rd!ü";
+/// A user and domain outside ASCII: NTOWFv2 upper-cases the user name, so the
+/// peers' case mapping must agree with ours (letters whose simple and full
+/// upper-case mappings are the same, as Python's `str.upper` uses the full one).
+const INTL: Who = Who {
+    user: "zoë.ωmega",
+    domain: "ÉQUIPE",
+};
+const ASCII: Who = Who {
+    user: USER,
+    domain: DOMAIN,
+};
+
+#[derive(Clone, Copy)]
+struct Who {
+    user: &'static str,
+    domain: &'static str,
+}
 const BACKENDS: [&str; 2] = ["pyspnego", "gssapi"];
 
 /// A users file for the peers' acceptors (gss-ntlmssp and pyspnego both read
 /// NTLM_USER_FILE), kept for the test's lifetime.
-fn users_file() -> (tempfile_path::TempPath, String) {
+fn users_file(who: Who) -> (tempfile_path::TempPath, String) {
     let path = tempfile_path::TempPath::new("ntlm-users");
     let mut f = std::fs::File::create(&path.0).unwrap();
-    writeln!(f, "{DOMAIN}:{USER}:{PASSWORD}").unwrap();
+    writeln!(f, "{}:{}:{PASSWORD}", who.domain, who.user).unwrap();
     let p = path.0.display().to_string();
     (path, p)
 }
@@ -45,8 +62,8 @@ mod tempfile_path {
     }
 }
 
-fn store() -> UsersFile {
-    UsersFile::parse(&format!("{DOMAIN}:{USER}:{PASSWORD}\n")).unwrap()
+fn store(who: Who) -> UsersFile {
+    UsersFile::parse(&format!("{}:{}:{PASSWORD}\n", who.domain, who.user)).unwrap()
 }
 
 fn acceptor_config(require_mic: bool) -> AcceptorConfig<'static> {
@@ -57,16 +74,16 @@ fn acceptor_config(require_mic: bool) -> AcceptorConfig<'static> {
 
 // ---- authcore initiator -> peer acceptor ------------------------------------
 
-fn initiator_to_peer(backend: &str, password: &str, tamper_mic: bool) -> (bool, String) {
-    let (_users, users_path) = users_file();
+fn initiator_to_peer(backend: &str, who: Who, password: &str, tamper_mic: bool) -> (bool, String) {
+    let (_users, users_path) = users_file(who);
     let (peer, port) = spawn_peer_server(
         &["--backend", backend, "--exercise"],
         &[("NTLM_USER_FILE", &users_path)],
     );
     let mut s = connect(port);
     let mut ctx = Initiator::new(
-        USER,
-        DOMAIN,
+        who.user,
+        who.domain,
         password,
         InitiatorConfig::new().with_target_name("host/localhost"),
     )
@@ -93,13 +110,15 @@ fn initiator_to_peer(backend: &str, password: &str, tamper_mic: bool) -> (bool, 
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn authcore_initiator_to_peer_acceptors() {
     for backend in BACKENDS {
-        let (ok, log) = initiator_to_peer(backend, PASSWORD, false);
-        assert!(ok, "{backend} acceptor failed: {log}");
-        assert!(
-            log.contains(&format!("authenticated: {DOMAIN}\\{USER}")),
-            "{backend}: {log}"
-        );
-        assert!(log.contains("exercise: ok"), "{backend}: {log}");
+        for who in [ASCII, INTL] {
+            let (ok, log) = initiator_to_peer(backend, who, PASSWORD, false);
+            assert!(ok, "{backend} acceptor failed for {}: {log}", who.user);
+            assert!(
+                log.contains(&format!("authenticated: {}\\{}", who.domain, who.user)),
+                "{backend}: {log}"
+            );
+            assert!(log.contains("exercise: ok"), "{backend}: {log}");
+        }
     }
 }
 
@@ -107,12 +126,12 @@ fn authcore_initiator_to_peer_acceptors() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn peer_acceptors_refuse_wrong_password_and_tampered_mic() {
     for backend in BACKENDS {
-        let (ok, log) = initiator_to_peer(backend, "not the password", false);
+        let (ok, log) = initiator_to_peer(backend, ASCII, "not the password", false);
         assert!(
             !ok && !log.contains("authenticated:"),
             "{backend} accepted a wrong password: {log}"
         );
-        let (ok, log) = initiator_to_peer(backend, PASSWORD, true);
+        let (ok, log) = initiator_to_peer(backend, ASCII, PASSWORD, true);
         assert!(
             !ok && !log.contains("authenticated:"),
             "{backend} accepted a tampered MIC: {log}"
@@ -129,6 +148,7 @@ type PeerOutcome = (bool, String, String);
 /// handshake outcome and (when established) the exchanged message.
 fn peer_to_acceptor(
     backend: &str,
+    who: Who,
     password: &str,
     require_mic: bool,
     tamper: impl FnMut(usize, &mut [u8]),
@@ -143,9 +163,9 @@ fn peer_to_acceptor(
             "--connect",
             &addr,
             "--user",
-            USER,
+            who.user,
             "--domain",
-            DOMAIN,
+            who.domain,
             "--password",
             password,
             "--target",
@@ -157,11 +177,11 @@ fn peer_to_acceptor(
         &[],
     );
     let mut s = accept(&listener);
-    let users = store();
+    let users = store(who);
     let mut ctx = Acceptor::new(&users, acceptor_config(require_mic)).unwrap();
     let result = accept_handshake(&mut s, &mut ctx, tamper).map(|()| {
         let id = ctx.identity().expect("identity after completion");
-        assert_eq!((id.user, id.domain), (USER, DOMAIN));
+        assert_eq!((id.user, id.domain), (who.user, who.domain));
         server_exercise(&mut s, &mut ctx)
     });
     drop(s);
@@ -174,11 +194,14 @@ fn peer_initiators_to_authcore_acceptor() {
     for backend in BACKENDS {
         // gss-ntlmssp 1.2 sends no MIC; pyspnego does, and then we demand it.
         let require_mic = backend == "pyspnego";
-        let (result, (ok, out, err)) = peer_to_acceptor(backend, PASSWORD, require_mic, |_, _| {});
-        let msg = result.unwrap_or_else(|e| panic!("{backend}: {e:?}: {err}"));
-        assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
-        assert!(ok, "{backend} client failed: {out}{err}");
-        assert!(out.contains("exercise: ok"), "{backend}: {out}");
+        for who in [ASCII, INTL] {
+            let (result, (ok, out, err)) =
+                peer_to_acceptor(backend, who, PASSWORD, require_mic, |_, _| {});
+            let msg = result.unwrap_or_else(|e| panic!("{backend}, {}: {e:?}: {err}", who.user));
+            assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
+            assert!(ok, "{backend} client failed: {out}{err}");
+            assert!(out.contains("exercise: ok"), "{backend}: {out}");
+        }
     }
 }
 
@@ -186,7 +209,7 @@ fn peer_initiators_to_authcore_acceptor() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn authcore_acceptor_refuses_wrong_password() {
     for backend in BACKENDS {
-        let (result, _) = peer_to_acceptor(backend, "wrong password", false, |_, _| {});
+        let (result, _) = peer_to_acceptor(backend, ASCII, "wrong password", false, |_, _| {});
         match result {
             Err(HandshakeError::Ours(Error::LogonDenied)) => {}
             other => panic!("{backend}: expected LogonDenied, got {other:?}"),
@@ -198,7 +221,7 @@ fn authcore_acceptor_refuses_wrong_password() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn authcore_acceptor_refuses_tampered_mic() {
     // pyspnego sends a MIC: flip one bit of it in flight.
-    let (result, _) = peer_to_acceptor("pyspnego", PASSWORD, true, |round, token| {
+    let (result, _) = peer_to_acceptor("pyspnego", ASCII, PASSWORD, true, |round, token| {
         if round == 1 {
             token[ntlm::wire::MIC_OFFSET + 3] ^= 0x80;
         }
@@ -209,7 +232,7 @@ fn authcore_acceptor_refuses_tampered_mic() {
     }
     // gss-ntlmssp sends no MIC; with one required, its AUTHENTICATE is refused by
     // policy, and stripping the MIC-present flag would break its NTLMv2 proof.
-    let (result, _) = peer_to_acceptor("gssapi", PASSWORD, true, |_, _| {});
+    let (result, _) = peer_to_acceptor("gssapi", ASCII, PASSWORD, true, |_, _| {});
     match result {
         Err(HandshakeError::Ours(Error::Policy { .. })) => {}
         other => panic!("gss-ntlmssp with a required MIC: expected Policy, got {other:?}"),
