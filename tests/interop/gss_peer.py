@@ -5,6 +5,7 @@ length frames).
   gss_peer.py server --mech ntlm|krb5 --backend pyspnego|gssapi --listen HOST:PORT [--count N]
   gss_peer.py client --mech ntlm|krb5 --backend pyspnego|gssapi --connect HOST:PORT
               [--user U --domain D --password P] [--target SPN] --message TEXT [--exercise]
+  (both)      [--cbt APPDATA]
 
 NTLM is backed by pyspnego's own NTLM or by MIT GSS-API + gss-ntlmssp; krb5 by
 MIT GSS-API (python-gssapi). The NTLM server reads users from NTLM_USER_FILE
@@ -16,7 +17,10 @@ per client and echoes the unwrapped message back wrapped. The client prints the
 echoed message. With --exercise (both sides), three rounds follow the handshake:
 wrap with confidentiality, wrap without (krb5 only: NTLM always seals
 once confidentiality is negotiated), and a message + MIC; each side checks
-what it received and answers in kind. Any failure: one line on stderr, exit 1.
+what it received and answers in kind. With --cbt, both sides bind the context
+to channel bindings whose application data is APPDATA (UTF-8), as
+"tls-server-end-point:<hash>" would be for TLS. Any failure: one line on
+stderr, exit 1.
 """
 import argparse
 import socket
@@ -53,8 +57,13 @@ class PySpnego:
         if args.mech != "ntlm":
             raise RuntimeError("the pyspnego backend here is for NTLM only")
         opts = spnego.NegotiateOptions.use_ntlm
+        cbt = None
+        if args.cbt is not None:
+            from spnego.channel_bindings import GssChannelBindings
+
+            cbt = GssChannelBindings(application_data=args.cbt.encode())
         if server:
-            self.ctx = spnego.server(protocol="ntlm", options=opts)
+            self.ctx = spnego.server(protocol="ntlm", options=opts, channel_bindings=cbt)
         else:
             service, _, host = (args.target or "host@localhost").replace("/", "@").partition("@")
             self.ctx = spnego.client(
@@ -64,6 +73,7 @@ class PySpnego:
                 service=service or "host",
                 protocol="ntlm",
                 options=opts,
+                channel_bindings=cbt,
             )
 
     def step(self, token):
@@ -97,9 +107,12 @@ class GssApi:
         import gssapi
 
         mech = gssapi.OID.from_int_seq(NTLM_OID if args.mech == "ntlm" else KRB5_OID)
+        cbt = None
+        if args.cbt is not None:
+            cbt = gssapi.raw.ChannelBindings(application_data=args.cbt.encode())
         if server:
             cred = gssapi.Credentials(usage="accept", mechs=[mech])
-            self.ctx = gssapi.SecurityContext(creds=cred, usage="accept")
+            self.ctx = gssapi.SecurityContext(creds=cred, usage="accept", channel_bindings=cbt)
         elif args.mech == "krb5":
             target = (args.target or "host@localhost").replace("/", "@")
             self.ctx = gssapi.SecurityContext(
@@ -111,6 +124,7 @@ class GssApi:
                 | gssapi.RequirementFlag.mutual_authentication
                 | gssapi.RequirementFlag.replay_detection
                 | gssapi.RequirementFlag.out_of_sequence_detection,
+                channel_bindings=cbt,
             )
         else:
             user = f"{args.domain}\\{args.user}" if args.domain else args.user
@@ -127,6 +141,7 @@ class GssApi:
                 flags=gssapi.RequirementFlag.integrity
                 | gssapi.RequirementFlag.confidentiality
                 | gssapi.RequirementFlag.mutual_authentication,
+                channel_bindings=cbt,
             )
 
     def step(self, token):
@@ -248,6 +263,7 @@ def main():
     p.add_argument("--password")
     p.add_argument("--target")
     p.add_argument("--message", default="hello")
+    p.add_argument("--cbt", help="channel bindings application data (UTF-8)")
     args = p.parse_args()
     try:
         return server(args) if args.mode == "server" else client(args)

@@ -26,6 +26,29 @@ const ASCII: Who = Who {
     domain: DOMAIN,
 };
 
+/// Channel bindings' application data on each side (`None`: unbound), as a
+/// TLS server's "tls-server-end-point:" and certificate hash would be.
+#[derive(Clone, Copy)]
+struct Cbt {
+    ours: Option<&'static str>,
+    peer: Option<&'static str>,
+}
+const UNBOUND: Cbt = Cbt {
+    ours: None,
+    peer: None,
+};
+const TLS_A: &str = "tls-server-end-point:sha256 of certificate A";
+const TLS_B: &str = "tls-server-end-point:sha256 of certificate B";
+
+impl Cbt {
+    fn peer_args(&self) -> Vec<&'static str> {
+        self.peer.map(|a| vec!["--cbt", a]).unwrap_or_default()
+    }
+    fn our_hash(&self) -> Option<[u8; 16]> {
+        self.ours.map(|a| ntlm::channel_bindings_hash(a.as_bytes()))
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Who {
     user: &'static str,
@@ -74,20 +97,23 @@ fn acceptor_config(require_mic: bool) -> AcceptorConfig<'static> {
 
 // ---- authcore initiator -> peer acceptor ------------------------------------
 
-fn initiator_to_peer(backend: &str, who: Who, password: &str, tamper_mic: bool) -> (bool, String) {
+fn initiator_to_peer(
+    backend: &str,
+    who: Who,
+    password: &str,
+    tamper_mic: bool,
+    cbt: Cbt,
+) -> (bool, String) {
     let (_users, users_path) = users_file(who);
-    let (peer, port) = spawn_peer_server(
-        &["--backend", backend, "--exercise"],
-        &[("NTLM_USER_FILE", &users_path)],
-    );
+    let mut args = vec!["--backend", backend, "--exercise"];
+    args.extend(cbt.peer_args());
+    let (peer, port) = spawn_peer_server(&args, &[("NTLM_USER_FILE", &users_path)]);
     let mut s = connect(port);
-    let mut ctx = Initiator::new(
-        who.user,
-        who.domain,
-        password,
-        InitiatorConfig::new().with_target_name("host/localhost"),
-    )
-    .unwrap();
+    let mut config = InitiatorConfig::new().with_target_name("host/localhost");
+    if let Some(hash) = cbt.our_hash() {
+        config = config.with_channel_bindings(hash);
+    }
+    let mut ctx = Initiator::new(who.user, who.domain, password, config).unwrap();
     let result = initiate(&mut s, &mut ctx, |round, token| {
         if tamper_mic && round == 1 {
             // AUTHENTICATE: the MIC sits at a fixed offset when present.
@@ -111,7 +137,7 @@ fn initiator_to_peer(backend: &str, who: Who, password: &str, tamper_mic: bool) 
 fn authcore_initiator_to_peer_acceptors() {
     for backend in BACKENDS {
         for who in [ASCII, INTL] {
-            let (ok, log) = initiator_to_peer(backend, who, PASSWORD, false);
+            let (ok, log) = initiator_to_peer(backend, who, PASSWORD, false, UNBOUND);
             assert!(ok, "{backend} acceptor failed for {}: {log}", who.user);
             assert!(
                 log.contains(&format!("authenticated: {}\\{}", who.domain, who.user)),
@@ -126,12 +152,12 @@ fn authcore_initiator_to_peer_acceptors() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn peer_acceptors_refuse_wrong_password_and_tampered_mic() {
     for backend in BACKENDS {
-        let (ok, log) = initiator_to_peer(backend, ASCII, "not the password", false);
+        let (ok, log) = initiator_to_peer(backend, ASCII, "not the password", false, UNBOUND);
         assert!(
             !ok && !log.contains("authenticated:"),
             "{backend} accepted a wrong password: {log}"
         );
-        let (ok, log) = initiator_to_peer(backend, ASCII, PASSWORD, true);
+        let (ok, log) = initiator_to_peer(backend, ASCII, PASSWORD, true, UNBOUND);
         assert!(
             !ok && !log.contains("authenticated:"),
             "{backend} accepted a tampered MIC: {log}"
@@ -151,34 +177,37 @@ fn peer_to_acceptor(
     who: Who,
     password: &str,
     require_mic: bool,
+    cbt: Cbt,
     tamper: impl FnMut(usize, &mut [u8]),
 ) -> (Result<Vec<u8>, HandshakeError>, PeerOutcome) {
     let (listener, port) = listen();
     let addr = format!("127.0.0.1:{port}");
-    let peer = spawn_peer(
-        &[
-            "client",
-            "--backend",
-            backend,
-            "--connect",
-            &addr,
-            "--user",
-            who.user,
-            "--domain",
-            who.domain,
-            "--password",
-            password,
-            "--target",
-            "host/localhost",
-            "--message",
-            &format!("{backend} -> authcore"),
-            "--exercise",
-        ],
-        &[],
-    );
+    let message = format!("{backend} -> authcore");
+    let mut args = vec![
+        "client",
+        "--backend",
+        backend,
+        "--connect",
+        &addr,
+        "--user",
+        who.user,
+        "--domain",
+        who.domain,
+        "--password",
+        password,
+        "--target",
+        "host/localhost",
+        "--message",
+        &message,
+        "--exercise",
+    ];
+    args.extend(cbt.peer_args());
+    let peer = spawn_peer(&args, &[]);
     let mut s = accept(&listener);
     let users = store(who);
-    let mut ctx = Acceptor::new(&users, acceptor_config(require_mic)).unwrap();
+    let mut config = acceptor_config(require_mic);
+    config.channel_bindings = cbt.our_hash();
+    let mut ctx = Acceptor::new(&users, config).unwrap();
     let result = accept_handshake(&mut s, &mut ctx, tamper).map(|()| {
         let id = ctx.identity().expect("identity after completion");
         assert_eq!((id.user, id.domain), (who.user, who.domain));
@@ -196,7 +225,7 @@ fn peer_initiators_to_authcore_acceptor() {
         let require_mic = backend == "pyspnego";
         for who in [ASCII, INTL] {
             let (result, (ok, out, err)) =
-                peer_to_acceptor(backend, who, PASSWORD, require_mic, |_, _| {});
+                peer_to_acceptor(backend, who, PASSWORD, require_mic, UNBOUND, |_, _| {});
             let msg = result.unwrap_or_else(|e| panic!("{backend}, {}: {e:?}: {err}", who.user));
             assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
             assert!(ok, "{backend} client failed: {out}{err}");
@@ -209,7 +238,8 @@ fn peer_initiators_to_authcore_acceptor() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn authcore_acceptor_refuses_wrong_password() {
     for backend in BACKENDS {
-        let (result, _) = peer_to_acceptor(backend, ASCII, "wrong password", false, |_, _| {});
+        let (result, _) =
+            peer_to_acceptor(backend, ASCII, "wrong password", false, UNBOUND, |_, _| {});
         match result {
             Err(HandshakeError::Ours(Error::LogonDenied)) => {}
             other => panic!("{backend}: expected LogonDenied, got {other:?}"),
@@ -221,20 +251,93 @@ fn authcore_acceptor_refuses_wrong_password() {
 #[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
 fn authcore_acceptor_refuses_tampered_mic() {
     // pyspnego sends a MIC: flip one bit of it in flight.
-    let (result, _) = peer_to_acceptor("pyspnego", ASCII, PASSWORD, true, |round, token| {
-        if round == 1 {
-            token[ntlm::wire::MIC_OFFSET + 3] ^= 0x80;
-        }
-    });
+    let (result, _) = peer_to_acceptor(
+        "pyspnego",
+        ASCII,
+        PASSWORD,
+        true,
+        UNBOUND,
+        |round, token| {
+            if round == 1 {
+                token[ntlm::wire::MIC_OFFSET + 3] ^= 0x80;
+            }
+        },
+    );
     match result {
         Err(HandshakeError::Ours(Error::Integrity { what })) if what == authcore::what!("MIC") => {}
         other => panic!("pyspnego: expected Integrity(MIC), got {other:?}"),
     }
     // gss-ntlmssp sends no MIC; with one required, its AUTHENTICATE is refused by
     // policy, and stripping the MIC-present flag would break its NTLMv2 proof.
-    let (result, _) = peer_to_acceptor("gssapi", ASCII, PASSWORD, true, |_, _| {});
+    let (result, _) = peer_to_acceptor("gssapi", ASCII, PASSWORD, true, UNBOUND, |_, _| {});
     match result {
         Err(HandshakeError::Ours(Error::Policy { .. })) => {}
         other => panic!("gss-ntlmssp with a required MIC: expected Policy, got {other:?}"),
+    }
+}
+
+// ---- channel bindings (Extended Protection) -----------------------------------
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn channel_bindings_agree_with_peers_both_ways() {
+    let bound = Cbt {
+        ours: Some(TLS_A),
+        peer: Some(TLS_A),
+    };
+    for backend in BACKENDS {
+        let (ok, log) = initiator_to_peer(backend, ASCII, PASSWORD, false, bound);
+        assert!(
+            ok,
+            "{backend} acceptor refused matching channel bindings: {log}"
+        );
+        assert!(log.contains("exercise: ok"), "{backend}: {log}");
+
+        let require_mic = backend == "pyspnego";
+        let (result, (ok, out, err)) =
+            peer_to_acceptor(backend, ASCII, PASSWORD, require_mic, bound, |_, _| {});
+        let msg =
+            result.unwrap_or_else(|e| panic!("{backend} with channel bindings: {e:?}: {err}"));
+        assert_eq!(msg, format!("{backend} -> authcore").as_bytes());
+        assert!(ok && out.contains("exercise: ok"), "{backend}: {out}{err}");
+    }
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn authcore_acceptor_refuses_other_or_missing_channel_bindings() {
+    let other = Cbt {
+        ours: Some(TLS_A),
+        peer: Some(TLS_B),
+    };
+    let missing = Cbt {
+        ours: Some(TLS_A),
+        peer: None,
+    };
+    for backend in BACKENDS {
+        for (case, cbt) in [("other", other), ("missing", missing)] {
+            let (result, _) = peer_to_acceptor(backend, ASCII, PASSWORD, false, cbt, |_, _| {});
+            match result {
+                Err(HandshakeError::Ours(Error::Policy { what }))
+                    if what == authcore::what!("NTLM channel bindings") => {}
+                other => panic!("{backend}, {case} bindings: expected Policy, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs pyspnego and gss-ntlmssp: run by tests/run"]
+fn peer_acceptors_refuse_other_channel_bindings() {
+    let other = Cbt {
+        ours: Some(TLS_B),
+        peer: Some(TLS_A),
+    };
+    for backend in BACKENDS {
+        let (ok, log) = initiator_to_peer(backend, ASCII, PASSWORD, false, other);
+        assert!(
+            !ok && !log.contains("authenticated:"),
+            "{backend} accepted other channel bindings: {log}"
+        );
     }
 }
