@@ -3,7 +3,7 @@
 //! acceptor's AP-REP.
 //!
 //! Ticket acquisition is not done here: the caller brings the DER ticket and
-//! its session key (from a ccache, a TGS exchange, or [`super::mint`]).
+//! its session key (from a ccache, a TGS exchange, or `kerberos::mint` under the `testing` feature).
 //!
 //! The authenticator carries the 0x8003 checksum with the requested flags and
 //! the channel-binding hash, a fresh random subkey of the session key's etype
