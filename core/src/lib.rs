@@ -109,6 +109,8 @@ pub mod kerberos;
 #[cfg(feature = "ntlm")]
 pub mod ntlm;
 pub mod package;
+#[cfg(feature = "spnego")]
+pub mod spnego;
 pub mod step;
 #[cfg(all(test, any(feature = "ntlm", feature = "kerberos")))]
 mod test_rng;

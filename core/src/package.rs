@@ -14,6 +14,9 @@ pub enum Package {
     /// Kerberos V5 as the GSS-API krb5 mechanism (RFC 4121, RFC 4757 tokens).
     #[cfg(feature = "kerberos")]
     Kerberos,
+    /// SPNEGO (RFC 4178) choosing Kerberos, or NTLM when Kerberos cannot be used.
+    #[cfg(feature = "spnego")]
+    Negotiate,
 }
 
 /// What a caller needs to know about a package before using it.
@@ -49,22 +52,36 @@ pub const PACKAGES: &[PackageInfo] = &[
         seal_trailer: 0,
     },
     #[cfg(feature = "kerberos")]
+    KERBEROS,
+    #[cfg(feature = "spnego")]
     PackageInfo {
-        package: Package::Kerberos,
-        name: "Kerberos",
-        comment: "Kerberos V5 AP exchange (GSS krb5), etypes 17/18/19/20/23",
-        max_token: crate::kerberos::MAX_TOKEN_LEN,
-        max_signature: max(crate::gss::cfx::MAX_MIC_LEN, crate::gss::rc4::MIC_LEN),
-        seal_header: max(
-            crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CONFOUNDER_LEN,
-            crate::gss::rc4::WRAP_HEADER_LEN,
-        ),
-        seal_trailer: max(
-            crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CHECKSUM_LEN,
-            crate::gss::rc4::WRAP_TRAILER_LEN,
-        ),
+        package: Package::Negotiate,
+        name: "Negotiate",
+        comment: "SPNEGO (RFC 4178): Kerberos preferred, NTLM fallback, mechListMIC",
+        max_token: crate::spnego::MAX_TOKEN_LEN,
+        max_signature: crate::spnego::SIZES.max_signature,
+        seal_header: crate::spnego::SIZES.seal_header,
+        seal_trailer: crate::spnego::SIZES.seal_trailer,
     },
 ];
+
+/// The Kerberos package's entry.
+#[cfg(feature = "kerberos")]
+pub(crate) const KERBEROS: PackageInfo = PackageInfo {
+    package: Package::Kerberos,
+    name: "Kerberos",
+    comment: "Kerberos V5 AP exchange (GSS krb5), etypes 17/18/19/20/23",
+    max_token: crate::kerberos::MAX_TOKEN_LEN,
+    max_signature: max(crate::gss::cfx::MAX_MIC_LEN, crate::gss::rc4::MIC_LEN),
+    seal_header: max(
+        crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CONFOUNDER_LEN,
+        crate::gss::rc4::WRAP_HEADER_LEN,
+    ),
+    seal_trailer: max(
+        crate::gss::cfx::HEADER_LEN + crate::crypto::MAX_CHECKSUM_LEN,
+        crate::gss::rc4::WRAP_TRAILER_LEN,
+    ),
+};
 
 #[cfg(feature = "kerberos")]
 const fn max(a: usize, b: usize) -> usize {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use authcore::kerberos::{self, wire::PrincipalName};
-use authcore::ntlm;
+use authcore::{ntlm, spnego};
 
 use crate::ccache::Ccache;
 use crate::error::{Error, Result};
@@ -25,10 +25,12 @@ const USAGE: &str = "usage: authcore <command> [options]
 commands:
   packages                       list the security packages and their limits
   demo                           NTLM and Kerberos between an in-process client and server
-  serve --listen ADDR --package ntlm|kerberos [--users FILE] [--keytab FILE]
+  serve --listen ADDR --package ntlm|kerberos|negotiate [--users FILE] [--keytab FILE]
         [--service SPN] [--require-mic] [--timeout SECS]
                                  accept clients (one framed exchange each; each
-                                 connection is cut after SECS, default 30)
+                                 connection is cut after SECS, default 30);
+                                 negotiate: SPNEGO over Kerberos (with a keytab)
+                                 and NTLM (with users), whichever the client offers
   connect ADDR --package ntlm|kerberos [--user U] [--domain D] [--password-stdin]
         [--target SPN] --message TEXT
                                  authenticate, send TEXT wrapped, print the echo
@@ -207,10 +209,72 @@ fn serve(args: &Args) -> Result<()> {
             })
         }
         "kerberos" => serve_kerberos(args, &listen, limits),
+        "negotiate" => serve_negotiate(args, &listen, limits),
         other => Err(Error::Usage(format!(
-            "unknown package '{other}' (ntlm, kerberos)"
+            "unknown package '{other}' (ntlm, kerberos, negotiate)"
         ))),
     }
+}
+
+/// Negotiate: Kerberos when a keytab is given (`--keytab` or `KRB5_KTNAME`),
+/// NTLM when users are (`--users` or `NTLM_USER_FILE`); at least one.
+fn serve_negotiate(args: &Args, listen: &str, limits: Limits) -> Result<()> {
+    let users = match args
+        .get("users")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("NTLM_USER_FILE").map(PathBuf::from))
+    {
+        Some(path) => Some(Arc::new(UsersFile::load(&path)?)),
+        None => None,
+    };
+    let keytab = match args.get("keytab") {
+        Some(p) => Some(Arc::new(Keytab::read(&crate::keytab::resolve_name(p)?)?)),
+        None if std::env::var_os("KRB5_KTNAME").is_some() => {
+            Some(Arc::new(Keytab::read(&crate::keytab::default_path()?)?))
+        }
+        None => None,
+    };
+    if users.is_none() && keytab.is_none() {
+        return Err(Error::Usage(
+            "Negotiate needs users for NTLM (--users FILE or NTLM_USER_FILE), a keytab for \
+             Kerberos (--keytab FILE or KRB5_KTNAME), or both"
+                .into(),
+        ));
+    }
+    let computer = netbios_name();
+    let require_mic = args.switch("--require-mic");
+    let replay = SharedReplayCache::default();
+    server::serve(listen, limits, move |stream, _peer| {
+        let ntlm = match users.as_deref() {
+            Some(users) => {
+                let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
+                config.require_mic = require_mic;
+                Some(
+                    ntlm::Acceptor::new(users, config)
+                        .map_err(|e| Error::auth("NTLM acceptor", e))?,
+                )
+            }
+            None => None,
+        };
+        let krb = match keytab.as_deref() {
+            Some(keytab) => Some(
+                kerberos::Acceptor::new(
+                    keytab,
+                    replay.clone(),
+                    kerberos::AcceptorConfig::default(),
+                )
+                .map_err(|e| Error::auth("Kerberos acceptor", e))?,
+            ),
+            None => None,
+        };
+        let mut ctx = spnego::Acceptor::new(ntlm, krb);
+        session::server(stream, &mut ctx, |ctx| {
+            if let Some(id) = ctx.identity() {
+                println!("authenticated: {id}");
+            }
+        })
+        .map(|_| ())
+    })
 }
 
 fn read_password() -> Result<zeroize::Zeroizing<String>> {

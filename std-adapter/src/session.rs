@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 
 use authcore::kerberos::IovLayout;
-use authcore::{kerberos, ntlm, Progress, Protect, Step};
+use authcore::{kerberos, ntlm, spnego, Progress, Protect, Step};
 
 use crate::error::{Error, Result};
 use crate::framing::{read_frame, write_frame, MAX_FRAME_LEN};
@@ -234,4 +234,9 @@ impl<K: kerberos::KeyTable + ?Sized, C: kerberos::ReplayCheck> Messages
     for kerberos::Acceptor<'_, K, C>
 {
     kerberos_messages!();
+}
+
+impl<S: ntlm::CredentialStore, K: kerberos::KeyTable + ?Sized, C: kerberos::ReplayCheck> Messages
+    for spnego::Acceptor<'_, S, K, C>
+{
 }

@@ -2,8 +2,8 @@
 """An independent GSS-API peer speaking authcore's CLI framing (4-byte big-endian
 length frames).
 
-  gss_peer.py server --mech ntlm|krb5 --backend pyspnego|gssapi --listen HOST:PORT [--count N]
-  gss_peer.py client --mech ntlm|krb5 --backend pyspnego|gssapi --connect HOST:PORT
+  gss_peer.py server --mech ntlm|krb5|spnego --backend pyspnego|gssapi --listen HOST:PORT [--count N]
+  gss_peer.py client --mech ntlm|krb5|spnego --backend pyspnego|gssapi --connect HOST:PORT
               [--user U --domain D --password P] [--target SPN] --message TEXT [--exercise]
   (both)      [--cbt APPDATA]
 
@@ -29,6 +29,7 @@ import sys
 
 NTLM_OID = "1.3.6.1.4.1.311.2.2.10"
 KRB5_OID = "1.2.840.113554.1.2.2"
+SPNEGO_OID = "1.3.6.1.5.5.2"
 
 
 def recv_exact(sock, n):
@@ -54,16 +55,19 @@ class PySpnego:
     def __init__(self, server, args):
         import spnego
 
-        if args.mech != "ntlm":
-            raise RuntimeError("the pyspnego backend here is for NTLM only")
-        opts = spnego.NegotiateOptions.use_ntlm
+        if args.mech == "krb5":
+            raise RuntimeError("the pyspnego backend here is for NTLM and Negotiate only")
+        # Its own NTLM, or its own SPNEGO (which offers NTLM, and Kerberos
+        # when python-gssapi has a ticket for it).
+        protocol = "ntlm" if args.mech == "ntlm" else "negotiate"
+        opts = spnego.NegotiateOptions.use_ntlm if protocol == "ntlm" else spnego.NegotiateOptions.use_negotiate
         cbt = None
         if args.cbt is not None:
             from spnego.channel_bindings import GssChannelBindings
 
             cbt = GssChannelBindings(application_data=args.cbt.encode())
         if server:
-            self.ctx = spnego.server(protocol="ntlm", options=opts, channel_bindings=cbt)
+            self.ctx = spnego.server(protocol=protocol, options=opts, channel_bindings=cbt)
         else:
             service, _, host = (args.target or "host@localhost").replace("/", "@").partition("@")
             self.ctx = spnego.client(
@@ -71,7 +75,7 @@ class PySpnego:
                 args.password,
                 hostname=host or "localhost",
                 service=service or "host",
-                protocol="ntlm",
+                protocol=protocol,
                 options=opts,
                 channel_bindings=cbt,
             )
@@ -106,14 +110,16 @@ class GssApi:
     def __init__(self, server, args):
         import gssapi
 
-        mech = gssapi.OID.from_int_seq(NTLM_OID if args.mech == "ntlm" else KRB5_OID)
+        mech = gssapi.OID.from_int_seq(
+            {"ntlm": NTLM_OID, "krb5": KRB5_OID, "spnego": SPNEGO_OID}[args.mech]
+        )
         cbt = None
         if args.cbt is not None:
             cbt = gssapi.raw.ChannelBindings(application_data=args.cbt.encode())
         if server:
             cred = gssapi.Credentials(usage="accept", mechs=[mech])
             self.ctx = gssapi.SecurityContext(creds=cred, usage="accept", channel_bindings=cbt)
-        elif args.mech == "krb5":
+        elif args.mech == "krb5" or (args.mech == "spnego" and not args.user):
             target = (args.target or "host@localhost").replace("/", "@")
             self.ctx = gssapi.SecurityContext(
                 name=gssapi.Name(target, gssapi.NameType.hostbased_service),
@@ -129,8 +135,10 @@ class GssApi:
         else:
             user = f"{args.domain}\\{args.user}" if args.domain else args.user
             name = gssapi.Name(user, gssapi.NameType.user)
+            # Under SPNEGO, a password credential is gss-ntlmssp's.
+            cred_mech = gssapi.OID.from_int_seq(NTLM_OID) if args.mech == "spnego" else mech
             cred = gssapi.raw.acquire_cred_with_password(
-                name, args.password.encode(), usage="initiate", mechs=[mech]
+                name, args.password.encode(), usage="initiate", mechs=[cred_mech]
             ).creds
             target = (args.target or "host@localhost").replace("/", "@")
             self.ctx = gssapi.SecurityContext(
@@ -252,7 +260,7 @@ def client(args):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["server", "client"])
-    p.add_argument("--mech", choices=["ntlm", "krb5"], default="ntlm")
+    p.add_argument("--mech", choices=["ntlm", "krb5", "spnego"], default="ntlm")
     p.add_argument("--backend", choices=["pyspnego", "gssapi"], default="gssapi")
     p.add_argument("--exercise", action="store_true")
     p.add_argument("--listen", default="127.0.0.1:0")

@@ -446,12 +446,15 @@ fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
 }
 
 // Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
+// `keys` makes the established state from the exported key: `step` keys it
+// plainly, SPNEGO also exchanges the mechListMIC on it first.
 #[inline(never)]
 fn authenticate<'a, S: CredentialStore>(
     state: &Challenged<'a>,
     store: &S,
     input: &[u8],
     now: Time,
+    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
 ) -> Result<Phase<'a>> {
     let config = &state.config;
     let auth = AuthenticateRepr::parse(input)?;
@@ -479,7 +482,7 @@ fn authenticate<'a, S: CredentialStore>(
     }
     if nt.len() == NTLMV1_RESPONSE_LEN {
         #[cfg(feature = "legacy")]
-        return ntlmv1(state, store, &auth, identity, flags);
+        return ntlmv1(state, store, &auth, identity, flags, keys);
         #[cfg(not(feature = "legacy"))]
         return Err(Error::Policy {
             what: what!("NTLMv1"),
@@ -550,7 +553,7 @@ fn authenticate<'a, S: CredentialStore>(
     }
     require_session_flags(flags)?;
     Ok(Phase::Established {
-        security: SessionSecurity::new(&exported, flags, Role::Acceptor),
+        security: keys(&exported, flags)?,
         identity,
     })
 }
@@ -563,6 +566,7 @@ fn ntlmv1<'a, S: CredentialStore>(
     auth: &AuthenticateRepr<'_>,
     identity: IdentityBuf,
     flags: NegotiateFlags,
+    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
 ) -> Result<Phase<'a>> {
     use super::keys::kxkey_v1_ess;
     use crate::crypto::ntlm::{ntlmv1_response, ntlmv1_session_base_key};
@@ -608,7 +612,7 @@ fn ntlmv1<'a, S: CredentialStore>(
     let exported = exported_key(flags, kxkey, bytes(&auth.encrypted_session_key))?;
     require_session_flags(flags)?;
     Ok(Phase::Established {
-        security: SessionSecurity::new(&exported, flags, Role::Acceptor),
+        security: keys(&exported, flags)?,
         identity,
     })
 }
@@ -637,17 +641,73 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
                     Err(e) => e,
                 }
             }
-            Phase::Challenged(state) => match authenticate(state, &self.store, input, now) {
-                Ok(next) => {
-                    self.phase = next;
-                    return Ok(Progress::Complete { written: 0 });
+            Phase::Challenged(state) => {
+                match authenticate(state, &self.store, input, now, |k, f| {
+                    Ok(SessionSecurity::new(k, f, Role::Acceptor))
+                }) {
+                    Ok(next) => {
+                        self.phase = next;
+                        return Ok(Progress::Complete { written: 0 });
+                    }
+                    Err(e) => e,
                 }
-                Err(e) => e,
-            },
+            }
             Phase::Established { .. } | Phase::Anonymous(_) | Phase::Failed => Error::WrongState,
         };
         self.phase = Phase::Failed;
         Err(r)
+    }
+}
+
+#[cfg(feature = "spnego")]
+impl<S: CredentialStore> Acceptor<'_, S> {
+    /// SPNEGO's last NTLM leg: checks the AUTHENTICATE in `input` like
+    /// [`Step::step`] and, when the client sent a mechListMIC (`peer`) over
+    /// `mech_list`, verifies it and signs ours into `ours` on the new session
+    /// before either direction carries a message (see
+    /// [`SessionSecurity::exchange_mech_list_mic`]). Returns whether `ours`
+    /// was written. Any error fails the context.
+    pub(crate) fn authenticate_with_mech_list_mic(
+        &mut self,
+        input: &[u8],
+        now: Time,
+        mech_list: &[u8],
+        peer: Option<&[u8]>,
+        ours: &mut [u8; super::SIGNATURE_LEN],
+    ) -> Result<bool> {
+        let r = match &self.phase {
+            Phase::Challenged(state) => {
+                authenticate(state, &self.store, input, now, |k, f| match peer {
+                    Some(peer) => SessionSecurity::exchange_mech_list_mic(
+                        k,
+                        f,
+                        Role::Acceptor,
+                        mech_list,
+                        peer,
+                        ours,
+                    ),
+                    None => Ok(SessionSecurity::new(k, f, Role::Acceptor)),
+                })
+            }
+            _ => Err(Error::WrongState),
+        };
+        match r {
+            // An anonymous logon has no keys to sign a mechListMIC with.
+            Ok(Phase::Anonymous(_)) if peer.is_some() => {
+                self.phase = Phase::Failed;
+                Err(Error::Policy {
+                    what: what!("SPNEGO mechListMIC on an anonymous NTLM logon"),
+                })
+            }
+            Ok(next) => {
+                self.phase = next;
+                Ok(peer.is_some())
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
+            }
+        }
     }
 }
 

@@ -86,6 +86,31 @@ impl SessionSecurity {
         }
     }
 
+    /// The session keyed from `exported_session_key` after SPNEGO's
+    /// mechListMIC exchange (RFC 4178 section 5): the peer's MIC over
+    /// `mech_list` is verified and ours signed into `ours`, each as the first
+    /// message of its direction (sequence number 0). Afterwards both RC4
+    /// states start over while the sequence numbers stay at 1, as Windows
+    /// does for NTLM under SPNEGO (MS-SPNG 3.3.5.1; pyspnego and gss-ntlmssp
+    /// reset their handles the same way).
+    #[cfg(feature = "spnego")]
+    pub(crate) fn exchange_mech_list_mic(
+        exported_session_key: &Key16,
+        flags: NegotiateFlags,
+        role: Role,
+        mech_list: &[u8],
+        peer: &[u8],
+        ours: &mut [u8; SIGNATURE_LEN],
+    ) -> Result<SessionSecurity> {
+        let mut first = SessionSecurity::new(exported_session_key, flags, role);
+        first.verify(mech_list, peer)?;
+        first.sign(mech_list, ours)?;
+        let mut session = SessionSecurity::new(exported_session_key, flags, role);
+        session.send_seq = first.send_seq;
+        session.recv_seq = first.recv_seq;
+        Ok(session)
+    }
+
     /// The exported session key (feature `export-session-key`).
     #[cfg(feature = "export-session-key")]
     pub fn session_key(&self) -> &[u8; 16] {
