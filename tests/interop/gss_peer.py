@@ -135,10 +135,10 @@ class GssApi:
         else:
             user = f"{args.domain}\\{args.user}" if args.domain else args.user
             name = gssapi.Name(user, gssapi.NameType.user)
-            # Under SPNEGO, a password credential is gss-ntlmssp's.
-            cred_mech = gssapi.OID.from_int_seq(NTLM_OID) if args.mech == "spnego" else mech
+            # Under SPNEGO, acquired for SPNEGO itself, which asks its
+            # mechanisms (gss-ntlmssp takes the password).
             cred = gssapi.raw.acquire_cred_with_password(
-                name, args.password.encode(), usage="initiate", mechs=[cred_mech]
+                name, args.password.encode(), usage="initiate", mechs=[mech]
             ).creds
             target = (args.target or "host@localhost").replace("/", "@")
             self.ctx = gssapi.SecurityContext(

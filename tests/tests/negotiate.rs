@@ -261,6 +261,7 @@ fn ntlm_chosen_after_an_unknown_first_mech_requires_the_mech_list_mic() {
                 // The acceptor's MIC is its first signature (sequence 0).
                 client.verify(&list, r.mech_list_mic.unwrap()).unwrap();
                 assert!(acc.identity().is_some());
+                assert!(acc.mech_list_mic_exchanged());
             }
             "missing" => {
                 assert_eq!(
@@ -343,6 +344,7 @@ fn kerberos_after_request_mic_exchanges_mics_both_ways() {
         let (out, done) = result.unwrap();
         assert!(done);
         assert_eq!(resp(&out).neg_state, Some(NegState::AcceptCompleted));
+        assert!(acc.mech_list_mic_exchanged());
         seal_across(&mut client, &mut acc, b"after the MICs", &mut rng);
         seal_across(&mut acc, &mut client, b"both ways", &mut rng);
     }

@@ -84,6 +84,8 @@ pub struct Acceptor<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck
     /// The chosen mechanism was not the initiator's first: the mechListMIC
     /// must be exchanged (RFC 4178 section 5).
     mic_required: bool,
+    /// Both mechListMICs went across and ours verified theirs.
+    mic_exchanged: bool,
     /// The initiator's MechTypeList, which the mechListMIC covers.
     mech_list: heapless::Vec<u8, MAX_MECH_LIST_LEN>,
     error_token_len: usize,
@@ -101,6 +103,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
             state: State::Initial,
             mech: Mech::Ntlm,
             mic_required: false,
+            mic_exchanged: false,
             mech_list: heapless::Vec::new(),
             error_token_len: 0,
         }
@@ -112,6 +115,12 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
             State::Initial | State::Failed => None,
             _ => Some(self.mech),
         }
+    }
+
+    /// Whether the mechListMIC was exchanged (both ways, the client's
+    /// verified): the offer list is then known not to have been altered.
+    pub fn mech_list_mic_exchanged(&self) -> bool {
+        self.mic_exchanged
     }
 
     /// Whether the context is established.
@@ -253,6 +262,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
                         peer_mic,
                         &mut ours,
                     )?;
+                    self.mic_exchanged = sent;
                     let n = if sent {
                         let dst = mic.get_mut(..ours.len()).ok_or(Error::WrongState)?;
                         dst.copy_from_slice(&ours);
@@ -373,6 +383,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
                 })?;
                 let krb = self.krb.as_mut().ok_or(Error::WrongState)?;
                 krb.verify(&self.mech_list, mic)?;
+                self.mic_exchanged = true;
                 self.state = State::Established;
                 let written = NegTokenResp {
                     neg_state: Some(NegState::AcceptCompleted),
