@@ -542,3 +542,143 @@ fn package_table_lists_negotiate() {
     assert_eq!(info.name, "Negotiate");
     assert_eq!(info.max_token, spnego::MAX_TOKEN_LEN);
 }
+
+// ---- authcore's Negotiate initiator against its acceptor ----------------------
+
+fn handshake(
+    client: &mut spnego::Initiator<'_>,
+    server: &mut impl Step,
+    rng: &mut TestRng,
+) -> Result<(), Error> {
+    let mut to_server = vec![0u8; spnego::MAX_TOKEN_LEN];
+    let mut to_client = vec![0u8; spnego::MAX_TOKEN_LEN];
+    let mut input: Vec<u8> = Vec::new();
+    for _ in 0..8 {
+        let (n, client_done) = match client.step(&input, &mut to_server, NOW, rng)? {
+            Progress::Continue { written } => (written, false),
+            Progress::Complete { written } => (written, true),
+            Progress::SendToKdc { .. } => panic!(),
+        };
+        if client_done && n == 0 {
+            return Ok(());
+        }
+        match server.step(&to_server[..n], &mut to_client, NOW, rng) {
+            Ok(Progress::Continue { written }) => input = to_client[..written].to_vec(),
+            Ok(Progress::Complete { written }) => {
+                if client_done {
+                    assert_eq!(written, 0);
+                    return Ok(());
+                }
+                input = to_client[..written].to_vec();
+            }
+            Ok(Progress::SendToKdc { .. }) => panic!(),
+            Err(e) => {
+                let n = server.error_token_len();
+                if n > 0 {
+                    // The client learns of the refusal from the reject token.
+                    assert!(client
+                        .step(&to_client[..n], &mut to_server, NOW, rng)
+                        .is_err());
+                }
+                return Err(e);
+            }
+        }
+    }
+    panic!("no end after 8 rounds")
+}
+
+fn ntlm_client(password: &str) -> Option<ntlm::Initiator> {
+    Some(ntlm::Initiator::new("alice", "EXAMPLE", password, ntlm::InitiatorConfig::new()).unwrap())
+}
+
+#[test]
+fn initiator_prefers_kerberos_and_falls_back_to_ntlm_with_the_mech_list_mic() {
+    let mut rng = TestRng::new(9);
+    let r = realm(&mut rng);
+    // (client has krb, client has ntlm, server has ntlm, server has krb) -> mech, MIC exchanged
+    let cases = [
+        ((true, true), (true, true), Mech::Kerberos, false),
+        ((true, true), (true, false), Mech::Ntlm, true),
+        ((false, true), (true, true), Mech::Ntlm, true),
+        ((true, false), (false, true), Mech::Kerberos, false),
+    ];
+    for ((ck, cn), (sn, sk), mech, mic) in cases {
+        let case = format!("client krb {ck} ntlm {cn}, server ntlm {sn} krb {sk}");
+        let mut replay = ReplayCache::new();
+        let mut server = acceptor(sn, sk.then_some(&r.keytab[..]), &mut replay);
+        let mut client = spnego::Initiator::new(
+            ck.then(|| krb_client(&r)),
+            if cn {
+                ntlm_client("correct horse")
+            } else {
+                None
+            },
+        )
+        .unwrap();
+        handshake(&mut client, &mut server, &mut rng).unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        assert_eq!((client.mech(), server.mech()), (mech, Some(mech)), "{case}");
+        assert_eq!(server.mech_list_mic_exchanged(), mic, "{case}");
+        assert_eq!(client.mech_list_mic_exchanged(), mic, "{case}");
+        // The RC4 states of NTLM restarted the same way on both sides.
+        for i in 0..3 {
+            seal_across(
+                &mut client,
+                &mut server,
+                format!("up {i}").as_bytes(),
+                &mut rng,
+            );
+            seal_across(
+                &mut server,
+                &mut client,
+                format!("down {i}").as_bytes(),
+                &mut rng,
+            );
+        }
+        let mut sig = [0u8; 64];
+        let n = client.sign(b"signed", &mut sig).unwrap();
+        server.verify(b"signed", &sig[..n]).unwrap();
+    }
+}
+
+#[test]
+fn initiator_refusals() {
+    let mut rng = TestRng::new(10);
+    let r = realm(&mut rng);
+    // Wrong password: the acceptor refuses.
+    let mut replay = ReplayCache::new();
+    let mut server = acceptor(true, None, &mut replay);
+    let mut client = spnego::Initiator::new(None, ntlm_client("wrong")).unwrap();
+    assert_eq!(
+        handshake(&mut client, &mut server, &mut rng),
+        Err(Error::LogonDenied)
+    );
+    // Nothing in common: the acceptor's reject fails the client too.
+    let mut replay = ReplayCache::new();
+    let mut server = acceptor(true, None, &mut replay);
+    let mut client = spnego::Initiator::new(Some(krb_client(&r)), None).unwrap();
+    assert!(matches!(
+        handshake(&mut client, &mut server, &mut rng),
+        Err(Error::Policy { .. })
+    ));
+    assert!(client.sign(b"x", &mut [0u8; 64]).is_err());
+    // Nothing to offer.
+    assert!(spnego::Initiator::new(None, None).is_err());
+    // An acceptor that picks what we did not offer.
+    let mut client = spnego::Initiator::new(None, ntlm_client("correct horse")).unwrap();
+    step(&mut client, &[], &mut rng).unwrap();
+    let t = NegTokenResp {
+        neg_state: Some(NegState::AcceptIncomplete),
+        supported_mech: Some(KRB5_OID),
+        ..NegTokenResp::default()
+    };
+    let mut out = [0u8; 64];
+    let n = t.emit(&mut out, None).unwrap();
+    assert!(matches!(
+        step(&mut client, &out[..n], &mut rng),
+        Err(Error::Policy { .. })
+    ));
+    assert_eq!(
+        step(&mut client, &out[..n], &mut rng),
+        Err(Error::WrongState)
+    );
+}

@@ -241,12 +241,15 @@ fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'
 
 // Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
 #[inline(never)]
+// `keys` makes the established state from the exported key: `step` keys it
+// plainly, SPNEGO also signs its mechListMIC on it first.
 fn authenticate<R: CryptoRng + ?Sized>(
     client: &Client,
     input: &[u8],
     out: &mut [u8],
     now: Time,
     rng: &mut R,
+    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
 ) -> Result<(usize, Phase)> {
     let challenge = ChallengeRepr::parse(input)?;
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
@@ -393,10 +396,7 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let mic_range = layout.mic.clone().ok_or(Error::WrongState)?;
     slice_mut(out, mic_range)?.copy_from_slice(&mic);
 
-    Ok((
-        layout.len,
-        Phase::Established(SessionSecurity::new(&exported, flags, Role::Initiator)),
-    ))
+    Ok((layout.len, Phase::Established(keys(&exported, flags)?)))
 }
 
 fn slice_mut(buf: &mut [u8], r: Range<usize>) -> Result<&mut [u8]> {
@@ -430,19 +430,90 @@ impl Step for Initiator {
                 },
                 None => Error::WrongState,
             },
-            Phase::Handshake(client, true) => match authenticate(client, input, out, now, rng) {
-                Ok((written, next)) => {
-                    self.phase = next;
-                    return Ok(Progress::Complete { written });
+            Phase::Handshake(client, true) => {
+                match authenticate(client, input, out, now, rng, |k, f| {
+                    Ok(SessionSecurity::new(k, f, Role::Initiator))
+                }) {
+                    Ok((written, next)) => {
+                        self.phase = next;
+                        return Ok(Progress::Complete { written });
+                    }
+                    Err(e) => e,
                 }
-                Err(e) => e,
-            },
+            }
             Phase::Established(_) | Phase::EstablishedAnonymous | Phase::Failed => {
                 Error::WrongState
             }
         };
         self.phase = Phase::Failed;
         Err(e)
+    }
+}
+
+#[cfg(feature = "spnego")]
+impl Initiator {
+    /// SPNEGO's NTLM leg after the CHALLENGE: writes the AUTHENTICATE into
+    /// `out` like [`Step::step`] (returning its length) and signs our
+    /// mechListMIC over `mech_list` into `ours` as the first message of the
+    /// new session. For the acceptor's mechListMIC, which comes later and is
+    /// checked with [`Initiator::verify_mech_list_mic`], `keystream` receives
+    /// the first bytes of the receiving RC4 state: after both MICs each
+    /// direction's RC4 state starts over (see
+    /// [`SessionSecurity::exchange_mech_list_mic`]), so the receiving state
+    /// is never advanced for it. Any error fails the context.
+    // The step's four plus the list and the two values it leaves behind.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn authenticate_with_mech_list_mic<R: CryptoRng + ?Sized>(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        now: Time,
+        rng: &mut R,
+        mech_list: &[u8],
+        ours: &mut [u8; super::SIGNATURE_LEN],
+        keystream: &mut [u8; 8],
+    ) -> Result<usize> {
+        let r = match &self.phase {
+            Phase::Handshake(client, true) => authenticate(client, input, out, now, rng, |k, f| {
+                SessionSecurity::sign_mech_list_mic(
+                    k,
+                    f,
+                    Role::Initiator,
+                    mech_list,
+                    ours,
+                    keystream,
+                )
+            }),
+            _ => Err(Error::WrongState),
+        };
+        match r {
+            Ok((written, next @ Phase::Established(_))) => {
+                self.phase = next;
+                Ok(written)
+            }
+            // An anonymous logon has no keys to sign a mechListMIC with.
+            Ok(_) => {
+                self.phase = Phase::Failed;
+                Err(Error::Policy {
+                    what: what!("SPNEGO mechListMIC on an anonymous NTLM logon"),
+                })
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks the acceptor's mechListMIC with the `keystream` that
+    /// [`Initiator::authenticate_with_mech_list_mic`] kept.
+    pub(crate) fn verify_mech_list_mic(
+        &mut self,
+        mech_list: &[u8],
+        mic: &[u8],
+        keystream: &[u8; 8],
+    ) -> Result<()> {
+        self.protect(|s| s.verify_first_with_keystream(mech_list, mic, keystream))
     }
 }
 

@@ -111,6 +111,63 @@ impl SessionSecurity {
         Ok(session)
     }
 
+    /// The initiator's side of [`SessionSecurity::exchange_mech_list_mic`],
+    /// where the acceptor's MIC comes after ours: signs ours into `ours`
+    /// (sequence 0) and returns the session with the sending RC4 state
+    /// started over at sequence 1, the receiving one untouched, and in
+    /// `keystream` the first 8 bytes that receiving state would encrypt the
+    /// acceptor's MIC checksum with.
+    #[cfg(feature = "spnego")]
+    pub(crate) fn sign_mech_list_mic(
+        exported_session_key: &Key16,
+        flags: NegotiateFlags,
+        role: Role,
+        mech_list: &[u8],
+        ours: &mut [u8; SIGNATURE_LEN],
+        keystream: &mut [u8; 8],
+    ) -> Result<SessionSecurity> {
+        let mut first = SessionSecurity::new(exported_session_key, flags, role);
+        first.sign(mech_list, ours)?;
+        *keystream = [0; 8];
+        first.recv_seal.apply(keystream);
+        let mut session = SessionSecurity::new(exported_session_key, flags, role);
+        session.send_seq = first.send_seq;
+        Ok(session)
+    }
+
+    /// Verifies the peer's first signature (its mechListMIC) with the
+    /// receiving RC4 keystream given instead of the state's, which stays
+    /// where it is; the sequence number advances.
+    #[cfg(feature = "spnego")]
+    pub(crate) fn verify_first_with_keystream(
+        &mut self,
+        data: &[u8],
+        signature: &[u8],
+        keystream: &[u8; 8],
+    ) -> Result<()> {
+        self.check()?;
+        if self.recv_seq != 0 || signature.len() != SIGNATURE_LEN {
+            return self.fail(Error::Integrity {
+                what: what!("SPNEGO mechListMIC"),
+            });
+        }
+        let full = self.recv_sign.mac(&[&0u32.to_le_bytes(), data]);
+        let mut expected = [0u8; SIGNATURE_LEN];
+        let (version, rest) = expected.split_at_mut(4);
+        let (checksum, _seq) = rest.split_at_mut(8);
+        version.copy_from_slice(&1u32.to_le_bytes());
+        for ((d, s), k) in checksum.iter_mut().zip(full.iter()).zip(keystream.iter()) {
+            *d = if self.key_exch { s ^ k } else { *s };
+        }
+        if !bool::from(expected.ct_eq(signature)) {
+            return self.fail(Error::Integrity {
+                what: what!("SPNEGO mechListMIC"),
+            });
+        }
+        self.recv_seq = 1;
+        Ok(())
+    }
+
     /// The exported session key (feature `export-session-key`).
     #[cfg(feature = "export-session-key")]
     pub fn session_key(&self) -> &[u8; 16] {

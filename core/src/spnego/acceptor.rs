@@ -23,7 +23,7 @@ pub enum Mech {
 }
 
 impl Mech {
-    fn of(oid: &[u8]) -> Option<Mech> {
+    pub(crate) fn of(oid: &[u8]) -> Option<Mech> {
         if oid == KRB5_OID || oid == MS_KRB5_OID {
             Some(Mech::Kerberos)
         } else if oid == NTLM_OID {

@@ -11,9 +11,11 @@
 //! served by the NTLM context directly.
 
 mod acceptor;
+mod initiator;
 pub mod wire;
 
 pub use acceptor::{Acceptor, Identity, Mech};
+pub use initiator::Initiator;
 
 /// Largest token an [`Acceptor`] emits: a Kerberos token (the larger
 /// mechanism's) in a NegTokenResp with a mechListMIC.

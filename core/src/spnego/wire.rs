@@ -375,6 +375,51 @@ impl NegTokenInit<'_> {
     }
 }
 
+impl NegTokenInit<'_> {
+    /// Emits the initiator's first token around an optimistic token the
+    /// caller already wrote at `out[at..at + n]` (`mech_token` and
+    /// `mech_list_mic` are ignored): the framing goes into the `at` bytes
+    /// before it, which [`MAX_INIT_OVERHEAD`] bounds for a list of up to
+    /// [`MAX_OWN_MECH_LIST_LEN`] bytes. The token ends up at the start of
+    /// `out`; returns its length.
+    pub fn emit_placed(&self, out: &mut [u8], at: usize, n: usize) -> Result<usize> {
+        let end = at.saturating_add(n);
+        let buf = out
+            .get_mut(..end)
+            .ok_or(Error::BufferTooSmall { needed: end })?;
+        let mut w = Writer::new(buf);
+        w.constructed(tag::application(0), |w| {
+            w.constructed(tag::context(0), |w| {
+                w.sequence(|w| {
+                    w.field(2, |w| {
+                        w.placed(n);
+                        w.header(tag::OCTET_STRING, n);
+                        Ok(())
+                    })?;
+                    w.field(0, |w| {
+                        w.bytes(self.mech_types.der);
+                        Ok(())
+                    })
+                })
+            })?;
+            w.oid(SPNEGO_OID);
+            Ok(())
+        })?;
+        if w.len() > end {
+            return Err(Error::BufferTooSmall { needed: w.len() });
+        }
+        w.finish()
+    }
+}
+
+/// Longest mechanism list an initiator of this crate sends (krb5, NTLM).
+pub const MAX_OWN_MECH_LIST_LEN: usize = 32;
+
+/// Most bytes a NegTokenInit adds in front of an optimistic token: the
+/// framing, SPNEGO OID, choice, SEQUENCE, a list of up to
+/// [`MAX_OWN_MECH_LIST_LEN`] bytes in its field, and the token's two headers.
+pub const MAX_INIT_OVERHEAD: usize = 6 + 8 + 6 + 6 + (2 + MAX_OWN_MECH_LIST_LEN) + 6 + 6;
+
 impl<'a> MechTypes<'a> {
     /// A list to send, from its DER (`SEQUENCE OF OBJECT IDENTIFIER`), checked.
     pub fn from_der(der: &'a [u8]) -> Result<MechTypes<'a>> {

@@ -1,0 +1,455 @@
+//! The Negotiate client context.
+
+use core::ops::Range;
+
+use rand_core::CryptoRng;
+
+use super::acceptor::Mech;
+use super::wire::{
+    MechTypes, NegState, NegTokenInit, NegTokenResp, NegotiationToken, MAX_INIT_OVERHEAD,
+    MAX_OWN_MECH_LIST_LEN, MAX_RESP_OVERHEAD, NTLM_OID,
+};
+use super::MAX_MECH_LIST_MIC_LEN;
+use crate::der::Writer;
+use crate::gss::token::{KRB5_OID, MS_KRB5_OID};
+use crate::kerberos;
+use crate::ntlm;
+use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Start,
+    /// Tokens are going back and forth.
+    Running,
+    Established,
+    Failed,
+}
+
+/// The Negotiate client context over a Kerberos initiator (a service ticket
+/// for the target) and an NTLM initiator (a password); either may be absent.
+///
+/// It offers Kerberos first, with its AP-REQ as the optimistic token, and
+/// NTLM after it; it follows the mechanism the acceptor picks. With NTLM it
+/// always sends the mechListMIC (as Windows does when NTLM carries a MIC),
+/// with Kerberos when the acceptor asks for it; an acceptor's mechListMIC is
+/// always checked, and one is required whenever the acceptor did not take our
+/// first choice.
+pub struct Initiator<'a> {
+    krb: Option<kerberos::Initiator<'a>>,
+    ntlm: Option<ntlm::Initiator>,
+    state: State,
+    mech: Mech,
+    /// Our MechTypeList, DER.
+    mech_list: heapless::Vec<u8, MAX_OWN_MECH_LIST_LEN>,
+    /// The chosen mechanism has produced its last token.
+    inner_done: bool,
+    mic_required: bool,
+    our_mic_sent: bool,
+    peer_mic_verified: bool,
+    /// For the acceptor's NTLM mechListMIC (see
+    /// `ntlm::Initiator::authenticate_with_mech_list_mic`).
+    ntlm_keystream: [u8; 8],
+}
+
+impl<'a> Initiator<'a> {
+    /// A context offering what it is given; with neither,
+    /// [`Error::Policy`].
+    pub fn new(
+        krb: Option<kerberos::Initiator<'a>>,
+        ntlm: Option<ntlm::Initiator>,
+    ) -> Result<Initiator<'a>> {
+        let mut oids: [&[u8]; 2] = [&[], &[]];
+        let mut n = 0usize;
+        for (present, oid) in [(krb.is_some(), KRB5_OID), (ntlm.is_some(), NTLM_OID)] {
+            if present {
+                if let Some(slot) = oids.get_mut(n) {
+                    *slot = oid;
+                    n = n.saturating_add(1);
+                }
+            }
+        }
+        let first = match (krb.is_some(), ntlm.is_some()) {
+            (true, _) => Mech::Kerberos,
+            (false, true) => Mech::Ntlm,
+            (false, false) => {
+                return Err(Error::Policy {
+                    what: what!("SPNEGO: no mechanism in common"),
+                })
+            }
+        };
+        let mut buf = [0u8; MAX_OWN_MECH_LIST_LEN];
+        let mut w = Writer::new(&mut buf);
+        w.sequence(|w| {
+            for oid in oids.iter().rev().filter(|o| !o.is_empty()) {
+                w.oid(oid);
+            }
+            Ok(())
+        })?;
+        let start = w.finish_at_end()?;
+        let der = buf.get(start..).ok_or(Error::WrongState)?;
+        Ok(Initiator {
+            krb,
+            ntlm,
+            state: State::Start,
+            mech: first,
+            mech_list: heapless::Vec::from_slice(der).map_err(|_| Error::WrongState)?,
+            inner_done: false,
+            mic_required: false,
+            our_mic_sent: false,
+            peer_mic_verified: false,
+            ntlm_keystream: [0; 8],
+        })
+    }
+
+    /// The mechanism in use (our first choice until the acceptor picks).
+    pub fn mech(&self) -> Mech {
+        self.mech
+    }
+
+    /// Whether the mechListMIC went both ways (ours sent, the acceptor's
+    /// verified).
+    pub fn mech_list_mic_exchanged(&self) -> bool {
+        self.our_mic_sent && self.peer_mic_verified
+    }
+
+    /// The chosen Kerberos context (flags, expiry), once established.
+    pub fn kerberos(&self) -> Option<&kerberos::Initiator<'a>> {
+        self.krb
+            .as_ref()
+            .filter(|_| self.mech == Mech::Kerberos && self.state == State::Established)
+    }
+
+    /// Runs the chosen mechanism on `input` into `out[at..]`; returns the
+    /// bytes written there and whether the mechanism is done; an NTLM
+    /// AUTHENTICATE also leaves our mechListMIC in `mic[..*mic_len]`.
+    // The step's four plus where to write and the MIC's two out-parameters.
+    #[allow(clippy::too_many_arguments)]
+    fn inner_step<R: CryptoRng + ?Sized>(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        at: usize,
+        now: Time,
+        rng: &mut R,
+        mic: &mut [u8; MAX_MECH_LIST_MIC_LEN],
+        mic_len: &mut usize,
+    ) -> Result<(usize, bool)> {
+        let inner_out = out.get_mut(at..).ok_or(Error::BufferTooSmall {
+            needed: super::MAX_TOKEN_LEN,
+        })?;
+        let progress = match self.mech {
+            Mech::Kerberos => {
+                let krb = self.krb.as_mut().ok_or(Error::WrongState)?;
+                krb.step(input, inner_out, now, rng)?
+            }
+            Mech::Ntlm => {
+                let ntlm = self.ntlm.as_mut().ok_or(Error::WrongState)?;
+                if input.is_empty() {
+                    ntlm.step(input, inner_out, now, rng)?
+                } else {
+                    // The CHALLENGE: AUTHENTICATE out, our mechListMIC with it.
+                    let mut ours = [0u8; ntlm::SIGNATURE_LEN];
+                    let n = ntlm.authenticate_with_mech_list_mic(
+                        input,
+                        inner_out,
+                        now,
+                        rng,
+                        &self.mech_list,
+                        &mut ours,
+                        &mut self.ntlm_keystream,
+                    )?;
+                    let dst = mic.get_mut(..ours.len()).ok_or(Error::WrongState)?;
+                    dst.copy_from_slice(&ours);
+                    *mic_len = ours.len();
+                    self.our_mic_sent = true;
+                    Progress::Complete { written: n }
+                }
+            }
+        };
+        match progress {
+            Progress::Continue { written } => Ok((written, false)),
+            Progress::Complete { written } => Ok((written, true)),
+            Progress::SendToKdc { .. } => Err(Error::WrongState),
+        }
+    }
+
+    fn first<R: CryptoRng + ?Sized>(
+        &mut self,
+        out: &mut [u8],
+        now: Time,
+        rng: &mut R,
+    ) -> Result<Progress> {
+        let mut mic = [0u8; MAX_MECH_LIST_MIC_LEN];
+        let mut mic_len = 0;
+        let (n, done) = self.inner_step(
+            &[],
+            out,
+            MAX_INIT_OVERHEAD,
+            now,
+            rng,
+            &mut mic,
+            &mut mic_len,
+        )?;
+        self.inner_done = done;
+        self.state = State::Running;
+        let init = NegTokenInit {
+            mech_types: MechTypes::from_der(&self.mech_list)?,
+            mech_token: None,
+            mech_list_mic: None,
+        };
+        let written = init.emit_placed(out, MAX_INIT_OVERHEAD, n)?;
+        Ok(Progress::Continue { written })
+    }
+
+    fn answer<R: CryptoRng + ?Sized>(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        now: Time,
+        rng: &mut R,
+    ) -> Result<Progress> {
+        let NegotiationToken::Resp(t) = NegotiationToken::parse(input)? else {
+            return Err(Error::Malformed {
+                what: what!("SPNEGO NegTokenResp"),
+            });
+        };
+        if t.neg_state == Some(NegState::Reject) {
+            // A Kerberos acceptor's KRB-ERROR says why: its typed error.
+            if let (Some(token), Mech::Kerberos, false) =
+                (t.response_token, self.mech, self.inner_done)
+            {
+                if let Some(krb) = self.krb.as_mut() {
+                    // A KRB-ERROR cannot complete it: this is its typed error.
+                    let _never_complete = krb.step(token, out, now, rng)?;
+                }
+            }
+            return Err(Error::Policy {
+                what: what!("SPNEGO rejected by the peer"),
+            });
+        }
+        if t.neg_state == Some(NegState::RequestMic) {
+            self.mic_required = true;
+        }
+        let mut mic = [0u8; MAX_MECH_LIST_MIC_LEN];
+        let mut mic_len = 0usize;
+        let mut token_len = 0usize;
+        if let Some(oid) = t.supported_mech {
+            let chosen = match Mech::of(oid) {
+                Some(Mech::Kerberos)
+                    if self.krb.is_some() && (oid == KRB5_OID || oid == MS_KRB5_OID) =>
+                {
+                    Mech::Kerberos
+                }
+                Some(Mech::Ntlm) if self.ntlm.is_some() => Mech::Ntlm,
+                _ => {
+                    return Err(Error::Policy {
+                        what: what!("SPNEGO NegTokenResp.supportedMech"),
+                    })
+                }
+            };
+            if chosen != self.mech {
+                // Not our first choice: start that mechanism, and the
+                // mechListMIC must vouch for the offer.
+                if t.response_token.is_some() {
+                    return Err(Error::Malformed {
+                        what: what!("SPNEGO NegTokenResp.responseToken"),
+                    });
+                }
+                self.mech = chosen;
+                self.mic_required = true;
+                let (n, done) = self.inner_step(
+                    &[],
+                    out,
+                    MAX_RESP_OVERHEAD,
+                    now,
+                    rng,
+                    &mut mic,
+                    &mut mic_len,
+                )?;
+                self.inner_done = done;
+                token_len = n;
+            }
+        }
+        if token_len == 0 {
+            if let Some(token) = t.response_token {
+                if self.inner_done {
+                    return Err(Error::Malformed {
+                        what: what!("SPNEGO NegTokenResp.responseToken"),
+                    });
+                }
+                let (n, done) = self.inner_step(
+                    token,
+                    out,
+                    MAX_RESP_OVERHEAD,
+                    now,
+                    rng,
+                    &mut mic,
+                    &mut mic_len,
+                )?;
+                self.inner_done = done;
+                token_len = n;
+            }
+        }
+        if let Some(peer) = t.mech_list_mic {
+            if !self.inner_done {
+                return Err(Error::Malformed {
+                    what: what!("SPNEGO NegTokenResp.mechListMIC"),
+                });
+            }
+            match self.mech {
+                Mech::Ntlm => {
+                    let ks = self.ntlm_keystream;
+                    self.ntlm
+                        .as_mut()
+                        .ok_or(Error::WrongState)?
+                        .verify_mech_list_mic(&self.mech_list, peer, &ks)?;
+                }
+                Mech::Kerberos => self
+                    .krb
+                    .as_mut()
+                    .ok_or(Error::WrongState)?
+                    .verify(&self.mech_list, peer)?,
+            }
+            self.peer_mic_verified = true;
+        }
+        // Kerberos signs its mechListMIC once done, when it is needed.
+        if self.inner_done
+            && self.mech == Mech::Kerberos
+            && !self.our_mic_sent
+            && (self.mic_required || self.peer_mic_verified)
+        {
+            let krb = self.krb.as_mut().ok_or(Error::WrongState)?;
+            mic_len = krb.sign(&self.mech_list, &mut mic)?;
+            self.our_mic_sent = true;
+        }
+        let completed = t.neg_state == Some(NegState::AcceptCompleted);
+        if completed {
+            if !self.inner_done || token_len > 0 {
+                return Err(Error::Malformed {
+                    what: what!("SPNEGO NegTokenResp.negState"),
+                });
+            }
+            // Our MIC went out unanswered, or one was needed and never came.
+            if (self.mic_required || self.our_mic_sent) && !self.peer_mic_verified {
+                return Err(Error::Policy {
+                    what: what!("SPNEGO mechListMIC missing"),
+                });
+            }
+            if mic_len == 0 {
+                self.state = State::Established;
+                return Ok(Progress::Complete { written: 0 });
+            }
+        }
+        let mic = mic.get(..mic_len).filter(|m| !m.is_empty());
+        if token_len == 0 && mic.is_none() {
+            return Err(Error::Malformed {
+                what: what!("SPNEGO mechanism token"),
+            });
+        }
+        let resp = NegTokenResp {
+            mech_list_mic: mic,
+            ..NegTokenResp::default()
+        };
+        let written = if token_len > 0 {
+            resp.emit(out, Some((MAX_RESP_OVERHEAD, token_len)))?
+        } else {
+            resp.emit(out, None)?
+        };
+        if completed {
+            // The acceptor completed and verified nothing of ours yet: only
+            // reachable with a MIC to send, which is then our last token.
+            self.state = State::Established;
+            return Ok(Progress::Complete { written });
+        }
+        Ok(Progress::Continue { written })
+    }
+
+    fn ready(&self) -> Result<()> {
+        if self.state == State::Established {
+            Ok(())
+        } else {
+            Err(Error::WrongState)
+        }
+    }
+}
+
+impl Step for Initiator<'_> {
+    fn step<R: CryptoRng + ?Sized>(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        now: Time,
+        rng: &mut R,
+    ) -> Result<Progress> {
+        let r = match self.state {
+            State::Start if input.is_empty() => self.first(out, now, rng),
+            State::Running => self.answer(input, out, now, rng),
+            _ => Err(Error::WrongState),
+        };
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
+    }
+}
+
+/// Runs `$call` on the chosen context (`$ctx` bound to it), once established.
+macro_rules! on_chosen {
+    ($self:ident, |$ctx:ident| $call:expr) => {{
+        $self.ready()?;
+        match $self.mech {
+            Mech::Ntlm => {
+                let $ctx = $self.ntlm.as_mut().ok_or(Error::WrongState)?;
+                $call
+            }
+            Mech::Kerberos => {
+                let $ctx = $self.krb.as_mut().ok_or(Error::WrongState)?;
+                $call
+            }
+        }
+    }};
+}
+
+impl Protect for Initiator<'_> {
+    /// The chosen mechanism's sizes; before that, bounds over both.
+    fn sizes(&self) -> Sizes {
+        let chosen = match (self.ready(), self.mech) {
+            (Ok(()), Mech::Ntlm) => self.ntlm.as_ref().map(|c| c.sizes()),
+            (Ok(()), Mech::Kerberos) => self.krb.as_ref().map(|c| c.sizes()),
+            (Err(_), _) => None,
+        };
+        chosen.unwrap_or(super::SIZES)
+    }
+
+    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
+        on_chosen!(self, |c| c.sign(data, signature))
+    }
+
+    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
+        on_chosen!(self, |c| c.verify(data, signature))
+    }
+
+    fn seal<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        buf: &mut [u8],
+        data_len: usize,
+    ) -> Result<usize> {
+        on_chosen!(self, |c| c.seal(rng, buf, data_len))
+    }
+
+    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
+        on_chosen!(self, |c| c.unseal(buf))
+    }
+}
+
+impl core::fmt::Debug for Initiator<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("spnego::Initiator")
+            .field("state", &self.state)
+            .field("mech", &self.mech)
+            .field("mic_required", &self.mic_required)
+            .finish_non_exhaustive()
+    }
+}
