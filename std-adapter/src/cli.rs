@@ -31,7 +31,7 @@ commands:
                                  connection is cut after SECS, default 30);
                                  negotiate: SPNEGO over Kerberos (with a keytab)
                                  and NTLM (with users), whichever the client offers
-  connect ADDR --package ntlm|kerberos [--user U] [--domain D] [--password-stdin]
+  connect ADDR --package ntlm|kerberos|negotiate [--user U] [--domain D] [--password-stdin]
         [--target SPN] --message TEXT
                                  authenticate, send TEXT wrapped, print the echo
 
@@ -319,9 +319,10 @@ fn connect(args: &Args) -> Result<()> {
             session::client(&mut open()?, &mut ctx, message.as_bytes())?
         }
         "kerberos" => connect_kerberos(args, open, message)?,
+        "negotiate" => connect_negotiate(args, open, message)?,
         other => {
             return Err(Error::Usage(format!(
-                "unknown package '{other}' (ntlm, kerberos)"
+                "unknown package '{other}' (ntlm, kerberos, negotiate)"
             )))
         }
     };
@@ -373,6 +374,84 @@ fn serve_kerberos(args: &Args, listen: &str, limits: Limits) -> Result<()> {
         })
         .map(|_| ())
     })
+}
+
+/// Negotiate: Kerberos when the credential cache holds a ticket for
+/// `--target`, NTLM when `--user` and `--password-stdin` are given; at least
+/// one.
+fn connect_negotiate(
+    args: &Args,
+    open: impl FnOnce() -> Result<TcpStream>,
+    message: &str,
+) -> Result<Vec<u8>> {
+    let target = args.require("target")?;
+    let ticket = match Ccache::read_default() {
+        Ok(ccache) => kerberos_ticket(&ccache, target).ok(),
+        Err(_) => None,
+    };
+    let krb_parts = ticket.as_ref().map(|(client, _, _)| NameParts::of(client));
+    let krb_strings = krb_parts.as_ref().map(|p| p.strings());
+    let krb = match (&ticket, &krb_parts, &krb_strings) {
+        (Some((client, ticket, key)), Some(parts), Some(strings)) => Some(
+            kerberos::Initiator::new(
+                ticket,
+                key.clone(),
+                PrincipalName::new(parts.name_type(), strings),
+                &client.realm,
+                kerberos::InitiatorConfig::default(),
+            )
+            .map_err(|e| Error::auth("Kerberos initiator", e))?,
+        ),
+        _ => None,
+    };
+    let ntlm = match args.get("user") {
+        Some(user) => {
+            if !args.switch("--password-stdin") {
+                return Err(Error::Usage("NTLM needs --password-stdin".into()));
+            }
+            let password = read_password()?;
+            let config = ntlm::InitiatorConfig::new();
+            let spn = target.replacen('@', "/", 1);
+            Some(
+                ntlm::Initiator::new(
+                    user,
+                    args.get("domain").unwrap_or(""),
+                    &password,
+                    config.with_target_name(&spn),
+                )
+                .map_err(|e| Error::auth("NTLM initiator", e))?,
+            )
+        }
+        None => None,
+    };
+    if krb.is_none() && ntlm.is_none() {
+        return Err(Error::Usage(format!(
+            "Negotiate needs a ticket for {target} in the credential cache (kvno {target}) \
+             or --user with --password-stdin for NTLM"
+        )));
+    }
+    let mut ctx = spnego::Initiator::new(krb, ntlm).map_err(|e| Error::auth("Negotiate", e))?;
+    session::client(&mut open()?, &mut ctx, message.as_bytes())
+}
+
+/// The client, ticket and session key for `target` in `ccache`.
+fn kerberos_ticket(
+    ccache: &Ccache,
+    target: &str,
+) -> Result<(crate::keytab::Principal, Vec<u8>, authcore::crypto::Key)> {
+    let client = ccache.default_principal().clone();
+    let client_realm = String::from_utf8_lossy(&client.realm).into_owned();
+    let service = parse_service(target, &client_realm)?;
+    let cred = ccache.find(&service).ok_or_else(|| {
+        Error::Usage(format!(
+            "no ticket for {} in the credential cache (get one with `kvno {target}`)",
+            service
+        ))
+    })?;
+    let key = cred
+        .key()
+        .map_err(|e| Error::auth("session key in the credential cache", e))?;
+    Ok((client, cred.ticket.clone(), key))
 }
 
 fn connect_kerberos(

@@ -240,3 +240,5 @@ impl<S: ntlm::CredentialStore, K: kerberos::KeyTable + ?Sized, C: kerberos::Repl
     for spnego::Acceptor<'_, S, K, C>
 {
 }
+
+impl Messages for spnego::Initiator<'_> {}

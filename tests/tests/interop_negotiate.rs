@@ -180,3 +180,126 @@ fn mit_spnego_over_krb5_and_the_ntlm_fallback_with_mech_list_mic() {
     let (mech, _, _) = expect_ok(run(&client, None, Some(&keytab)), "krb5 only");
     assert_eq!(mech, Mech::Kerberos);
 }
+
+// ---- authcore's Negotiate initiator -> peer acceptors ---------------------------
+
+/// `gss_peer.py server --mech spnego` with `backend` in `env`; our initiator
+/// with the given mechanisms; returns our mechanism and whether the
+/// mechListMIC went across, and the peer's log.
+fn initiator_to_peer(
+    backend: &str,
+    env: &[(String, String)],
+    krb: Option<&authcore_std::ccache::Credential>,
+    ntlm_password: Option<&str>,
+) -> (Result<(Mech, bool), HandshakeError>, String) {
+    let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (peer, port) = spawn_peer_server(
+        &["--mech", "spnego", "--backend", backend, "--exercise"],
+        &vars,
+    );
+    let mut s = connect(port);
+    let parts = krb.map(|c| authcore_std::krb::NameParts::of(&c.client));
+    let strings = parts.as_ref().map(|p| p.strings());
+    let krb_ctx = match (krb, &parts, &strings) {
+        (Some(c), Some(p), Some(st)) => Some(
+            kerberos::Initiator::new(
+                &c.ticket,
+                c.key().unwrap(),
+                authcore::kerberos::wire::PrincipalName::new(p.name_type(), st),
+                &c.client.realm,
+                kerberos::InitiatorConfig::default(),
+            )
+            .unwrap(),
+        ),
+        _ => None,
+    };
+    let ntlm_ctx = ntlm_password.map(|p| {
+        ntlm::Initiator::new(
+            USER,
+            DOMAIN,
+            p,
+            ntlm::InitiatorConfig::new().with_target_name("host/localhost"),
+        )
+        .unwrap()
+    });
+    let mut ctx = authcore::spnego::Initiator::new(krb_ctx, ntlm_ctx).unwrap();
+    let result = initiate(&mut s, &mut ctx, |_, _| {}).map(|()| {
+        client_exercise(
+            &mut s,
+            &mut ctx,
+            format!("authcore -> {backend} negotiate").as_bytes(),
+        );
+        (ctx.mech(), ctx.mech_list_mic_exchanged())
+    });
+    drop(s);
+    let (ok, out, err) = peer.finish();
+    let log = format!("{out}{err}");
+    match result {
+        Ok(r) if ok && log.contains("exercise: ok") => (Ok(r), log),
+        Ok(_) => panic!("{backend}: the peer did not finish: {log}"),
+        Err(e) => (Err(e), log),
+    }
+}
+
+#[test]
+#[ignore = "needs the MIT realm of tests/interop/mit-realm.sh, gss-ntlmssp and pyspnego: run by tests/run"]
+fn authcore_negotiate_initiator_to_pyspnego_and_mit_spnego() {
+    let realm = MitRealm::from_env();
+    let scratch = Scratch::new("negotiate-init");
+    let env = MitEnv::new(&scratch, &realm.config);
+    env.kinit(&realm);
+    env.kvno(&realm.service);
+    let cred = env.credential(&realm, &realm.service);
+    let user_file = UserFile::new(&scratch);
+    let ntlm_users = (
+        "NTLM_USER_FILE".to_string(),
+        user_file.0.display().to_string(),
+    );
+
+    // pyspnego's Negotiate acceptor is NTLM-only here, and it feeds an
+    // optimistic token to whatever mechanism it picks (pyspnego 0.12: our
+    // AP-REQ would reach its NTLM parser), so it gets an NTLM-only offer;
+    // the Kerberos-first fallback is checked against MIT's acceptor below.
+    // NTLM alone: the MIC still goes both ways, as Windows does.
+    let (r, log) = initiator_to_peer("pyspnego", &[ntlm_users.clone()], None, Some(PASSWORD));
+    assert_eq!(
+        r.unwrap_or_else(|e| panic!("{e:?}: {log}")),
+        (Mech::Ntlm, true),
+        "{log}"
+    );
+    // A wrong password is refused by the peer.
+    let (r, log) = initiator_to_peer("pyspnego", &[ntlm_users.clone()], None, Some("wrong"));
+    assert!(r.is_err() && !log.contains("authenticated:"), "{log}");
+
+    // MIT's SPNEGO acceptor with the service keytab and NTLM users: Kerberos.
+    let mut with_keytab = MitEnv::new(&scratch, &realm.config)
+        .with_keytab(&realm.service_keytab)
+        .vars();
+    with_keytab.push(ntlm_users.clone());
+    let (r, log) = initiator_to_peer("gssapi", &with_keytab, Some(&cred), Some(PASSWORD));
+    assert_eq!(
+        r.unwrap_or_else(|e| panic!("{e:?}: {log}")).0,
+        Mech::Kerberos,
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("authenticated: {}@{}", realm.user, realm.realm)),
+        "{log}"
+    );
+
+    // MIT's SPNEGO acceptor over gss-ntlmssp only: NTLM with the mechListMIC,
+    // sealed messages after it (both sides restarted their RC4 states alike).
+    let mut ntlm_only = MitEnv::new(&scratch, &realm.config).vars();
+    ntlm_only.retain(|(k, _)| k != "KRB5_KTNAME");
+    ntlm_only.push((
+        "KRB5_KTNAME".into(),
+        format!("FILE:{}", scratch.path("empty.keytab").display()),
+    ));
+    ntlm_only.push(ntlm_users);
+    let (r, log) = initiator_to_peer("gssapi", &ntlm_only, None, Some(PASSWORD));
+    assert_eq!(
+        r.unwrap_or_else(|e| panic!("{e:?}: {log}")),
+        (Mech::Ntlm, true),
+        "{log}"
+    );
+}
