@@ -261,14 +261,24 @@ fn authcore_negotiate_initiator_to_pyspnego_and_mit_spnego() {
     // AP-REQ would reach its NTLM parser), so it gets an NTLM-only offer;
     // the Kerberos-first fallback is checked against MIT's acceptor below.
     // NTLM alone: the MIC still goes both ways, as Windows does.
-    let (r, log) = initiator_to_peer("pyspnego", &[ntlm_users.clone()], None, Some(PASSWORD));
+    let (r, log) = initiator_to_peer(
+        "pyspnego",
+        std::slice::from_ref(&ntlm_users),
+        None,
+        Some(PASSWORD),
+    );
     assert_eq!(
         r.unwrap_or_else(|e| panic!("{e:?}: {log}")),
         (Mech::Ntlm, true),
         "{log}"
     );
     // A wrong password is refused by the peer.
-    let (r, log) = initiator_to_peer("pyspnego", &[ntlm_users.clone()], None, Some("wrong"));
+    let (r, log) = initiator_to_peer(
+        "pyspnego",
+        std::slice::from_ref(&ntlm_users),
+        None,
+        Some("wrong"),
+    );
     assert!(r.is_err() && !log.contains("authenticated:"), "{log}");
 
     // MIT's SPNEGO acceptor with the service keytab and NTLM users: Kerberos.
