@@ -8,6 +8,7 @@ use authcore::kerberos::mint::{mint_ticket, TicketSpec};
 use authcore::kerberos::wire::{name_type, ticket_flags, KerberosString, PrincipalName};
 use authcore::kerberos::{self, KeyEntry, ReplayCache};
 use authcore::ntlm::{self, CredentialStore, NtHash};
+use authcore::spnego::{self, wire::NegotiationToken, Mech};
 use authcore::{Progress, Protect, Step, Time};
 
 use crate::error::{Error, Result};
@@ -18,6 +19,8 @@ pub fn run() -> Result<()> {
     ntlm_demo()?;
     println!();
     kerberos_demo()?;
+    println!();
+    negotiate_demo()?;
     Ok(())
 }
 
@@ -35,12 +38,20 @@ impl CredentialStore for DemoUser {
     }
 }
 
-fn token_name(package: &str, token: &[u8]) -> &'static str {
-    if package == "Kerberos" {
-        return match Krb5Token::parse(token).map(|t| t.tok_id) {
-            Ok(tok_id::AP_REQ) => "AP-REQ",
-            Ok(tok_id::AP_REP) => "AP-REP",
-            Ok(tok_id::KRB_ERROR) => "KRB-ERROR",
+fn token_name(package: &str, token: &[u8]) -> String {
+    if package == "Negotiate" {
+        return negotiate_token_name(token);
+    }
+    mech_token_name(token).to_string()
+}
+
+/// The name of a Kerberos (GSS-framed) or NTLM token.
+fn mech_token_name(token: &[u8]) -> &'static str {
+    if let Ok(t) = Krb5Token::parse(token) {
+        return match t.tok_id {
+            tok_id::AP_REQ => "AP-REQ",
+            tok_id::AP_REP => "AP-REP",
+            tok_id::KRB_ERROR => "KRB-ERROR",
             _ => "token",
         };
     }
@@ -50,6 +61,25 @@ fn token_name(package: &str, token: &[u8]) -> &'static str {
         Some([3, 0, 0, 0]) => "AUTHENTICATE",
         _ => "token",
     }
+}
+
+/// A SPNEGO token and what it carries, e.g. `NegTokenResp(CHALLENGE)+MIC`.
+fn negotiate_token_name(token: &[u8]) -> String {
+    let (kind, inner, mic) = match NegotiationToken::parse_initial(token) {
+        Ok(init) => ("NegTokenInit", init.mech_token, init.mech_list_mic),
+        Err(_) => match NegotiationToken::parse(token) {
+            Ok(NegotiationToken::Resp(r)) => ("NegTokenResp", r.response_token, r.mech_list_mic),
+            _ => return "token".into(),
+        },
+    };
+    let mut name = kind.to_string();
+    if let Some(t) = inner {
+        name.push_str(&format!("({})", mech_token_name(t)));
+    }
+    if mic.is_some() {
+        name.push_str("+MIC");
+    }
+    name
 }
 
 fn say(line: std::fmt::Arguments<'_>) {
@@ -82,7 +112,7 @@ fn handshake<C: Step, S: Step>(package: &str, client: &mut C, server: &mut S) ->
             }
             let token = &to_server[..written];
             say(format_args!(
-                "  client -> server  {:<13} {:>5} bytes",
+                "  client -> server  {:<30} {:>5} bytes",
                 token_name(package, token),
                 written
             ));
@@ -100,7 +130,7 @@ fn handshake<C: Step, S: Step>(package: &str, client: &mut C, server: &mut S) ->
             input = to_client[..written].to_vec();
             if written > 0 {
                 say(format_args!(
-                    "  server -> client  {:<13} {:>5} bytes",
+                    "  server -> client  {:<30} {:>5} bytes",
                     token_name(package, &input),
                     written
                 ));
@@ -180,43 +210,17 @@ const DEMO_REALM: &[u8] = b"AUTHCORE.DEMO";
 /// One AP exchange with mutual authentication in the demo realm for `etype`;
 /// `verbose` prints every step.
 fn kerberos_exchange(etype: Etype, verbose: bool) -> Result<()> {
-    let now = clock::now();
-    let service_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("service key", e))?;
-    let session_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("session key", e))?;
-    let service_parts = [KerberosString(b"host"), KerberosString(b"demo.authcore")];
-    let client_parts = [KerberosString(b"alice")];
-    let service = PrincipalName::new(name_type::SRV_HST, &service_parts);
-    let client = PrincipalName::new(name_type::PRINCIPAL, &client_parts);
-    let mut ticket = vec![0u8; 4096];
-    let spec = TicketSpec {
-        realm: DEMO_REALM,
-        service,
-        kvno: Some(1),
-        client_realm: DEMO_REALM,
-        client,
-        session_key: &session_key,
-        flags: ticket_flags::FORWARDABLE | ticket_flags::INITIAL | ticket_flags::PRE_AUTHENT,
-        authtime: now,
-        starttime: None,
-        endtime: Time::from_unix_secs(now.unix_secs().saturating_add(10 * 3600)),
-        authorization_data: None,
-    };
-    let n = mint_ticket(&service_key, &spec, &mut OsRng, &mut ticket)
-        .map_err(|e| Error::auth("minting", e))?;
-    ticket.truncate(n);
+    let (keytab, ticket, session_key) = demo_ticket(etype)?;
     if verbose {
         println!(
             "  demo realm AUTHCORE.DEMO: service key for host/demo.authcore generated ({}),",
             etype.name()
         );
-        println!("  ticket for alice@AUTHCORE.DEMO minted with it ({n} bytes)");
+        println!(
+            "  ticket for alice@AUTHCORE.DEMO minted with it ({} bytes)",
+            ticket.len()
+        );
     }
-    let keytab = [KeyEntry {
-        principal: &[b"host", b"demo.authcore"],
-        realm: DEMO_REALM,
-        kvno: 1,
-        key: service_key,
-    }];
     let mut replay = ReplayCache::<16>::new();
     let mut server = kerberos::Acceptor::new(
         &keytab[..],
@@ -224,14 +228,7 @@ fn kerberos_exchange(etype: Etype, verbose: bool) -> Result<()> {
         kerberos::AcceptorConfig::default(),
     )
     .map_err(|e| Error::auth("Kerberos acceptor", e))?;
-    let mut client = kerberos::Initiator::new(
-        &ticket,
-        session_key,
-        client,
-        DEMO_REALM,
-        kerberos::InitiatorConfig::default(),
-    )
-    .map_err(|e| Error::auth("Kerberos initiator", e))?;
+    let mut client = demo_initiator(&ticket, session_key)?;
     if verbose {
         handshake("Kerberos", &mut client, &mut server)?;
     } else {
@@ -262,6 +259,128 @@ fn kerberos_exchange(etype: Etype, verbose: bool) -> Result<()> {
             "  {:<28} AP exchange + mutual auth + sealed both ways: ok ({id})",
             etype.name()
         );
+    }
+    Ok(())
+}
+
+/// The demo realm's service key table, and a ticket for alice minted with
+/// its key, with the ticket's session key.
+fn demo_ticket(etype: Etype) -> Result<(Vec<KeyEntry<'static>>, Vec<u8>, Key)> {
+    let now = clock::now();
+    let service_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("service key", e))?;
+    let session_key = Key::random(etype, &mut OsRng).map_err(|e| Error::auth("session key", e))?;
+    let service_parts = [KerberosString(b"host"), KerberosString(b"demo.authcore")];
+    let client_parts = [KerberosString(b"alice")];
+    let spec = TicketSpec {
+        realm: DEMO_REALM,
+        service: PrincipalName::new(name_type::SRV_HST, &service_parts),
+        kvno: Some(1),
+        client_realm: DEMO_REALM,
+        client: PrincipalName::new(name_type::PRINCIPAL, &client_parts),
+        session_key: &session_key,
+        flags: ticket_flags::FORWARDABLE | ticket_flags::INITIAL | ticket_flags::PRE_AUTHENT,
+        authtime: now,
+        starttime: None,
+        endtime: Time::from_unix_secs(now.unix_secs().saturating_add(10 * 3600)),
+        authorization_data: None,
+    };
+    let mut ticket = vec![0u8; 4096];
+    let n = mint_ticket(&service_key, &spec, &mut OsRng, &mut ticket)
+        .map_err(|e| Error::auth("minting", e))?;
+    ticket.truncate(n);
+    let keytab = vec![KeyEntry {
+        principal: &[b"host", b"demo.authcore"],
+        realm: DEMO_REALM,
+        kvno: 1,
+        key: service_key,
+    }];
+    Ok((keytab, ticket, session_key))
+}
+
+static DEMO_CLIENT: [KerberosString<'static>; 1] = [KerberosString(b"alice")];
+
+fn demo_initiator(ticket: &[u8], session_key: Key) -> Result<kerberos::Initiator<'_>> {
+    kerberos::Initiator::new(
+        ticket,
+        session_key,
+        PrincipalName::new(name_type::PRINCIPAL, &DEMO_CLIENT),
+        DEMO_REALM,
+        kerberos::InitiatorConfig::default(),
+    )
+    .map_err(|e| Error::auth("Kerberos initiator", e))
+}
+
+/// Negotiate twice: a server with both packages (Kerberos is chosen), then
+/// one with NTLM only (the fallback, with the mechListMIC).
+fn negotiate_demo() -> Result<()> {
+    println!("== Negotiate (SPNEGO: Kerberos preferred, NTLM fallback, mechListMIC)");
+    let password = "demo-password";
+    let store = DemoUser {
+        domain: "DEMO",
+        user: "alice",
+        hash: NtHash::from_password(password),
+    };
+    let (keytab, ticket, session_key) = demo_ticket(Etype::Aes256CtsHmacSha196)?;
+    for with_keytab in [true, false] {
+        println!(
+            "  client offers Kerberos and NTLM; server has {}",
+            if with_keytab {
+                "a keytab and users"
+            } else {
+                "users only"
+            }
+        );
+        let ntlm_client = ntlm::Initiator::new(
+            "alice",
+            "DEMO",
+            password,
+            ntlm::InitiatorConfig::new().with_target_name("host/demo.authcore"),
+        )
+        .map_err(|e| Error::auth("NTLM initiator", e))?;
+        let mut client = spnego::Initiator::new(
+            Some(demo_initiator(&ticket, session_key.clone())?),
+            Some(ntlm_client),
+        )
+        .map_err(|e| Error::auth("Negotiate initiator", e))?;
+        let mut replay = ReplayCache::<16>::new();
+        let krb_server = if with_keytab {
+            Some(
+                kerberos::Acceptor::new(
+                    &keytab[..],
+                    &mut replay,
+                    kerberos::AcceptorConfig::default(),
+                )
+                .map_err(|e| Error::auth("Kerberos acceptor", e))?,
+            )
+        } else {
+            None
+        };
+        let ntlm_server =
+            ntlm::Acceptor::new(&store, ntlm::AcceptorConfig::new("DEMOSERVER", "DEMO"))
+                .map_err(|e| Error::auth("NTLM acceptor", e))?;
+        let mut server = spnego::Acceptor::new(Some(ntlm_server), krb_server);
+        handshake("Negotiate", &mut client, &mut server)?;
+        let id = server
+            .identity()
+            .map(|id| id.to_string())
+            .ok_or_else(|| Error::Format("no identity after Negotiate".into()))?;
+        let mech = match server.mech() {
+            Some(Mech::Kerberos) => "Kerberos",
+            _ => "NTLM",
+        };
+        let mic = if server.mech_list_mic_exchanged() {
+            ", mechListMIC exchanged"
+        } else {
+            ""
+        };
+        println!("  server's view: authenticated: {id} (over {mech}{mic})");
+        exchange(
+            "client -> server",
+            &mut client,
+            &mut server,
+            "hello over Negotiate",
+        )?;
+        exchange("server -> client", &mut server, &mut client, "and back")?;
     }
     Ok(())
 }
