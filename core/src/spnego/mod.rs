@@ -22,6 +22,14 @@ pub use initiator::Initiator;
 pub const MAX_TOKEN_LEN: usize =
     crate::kerberos::MAX_TOKEN_LEN + wire::MAX_RESP_OVERHEAD + MAX_MECH_LIST_MIC_LEN + 8;
 
+/// Largest token a Negotiate context emits or needs as output room when
+/// the exchange can only end in NTLM (no Kerberos context on this side): an
+/// NTLM token in a NegTokenInit or NegTokenResp with a mechListMIC.
+pub const MAX_NTLM_ONLY_TOKEN_LEN: usize = crate::ntlm::MAX_TOKEN_LEN
+    + max(wire::MAX_RESP_OVERHEAD, wire::MAX_INIT_OVERHEAD)
+    + MAX_MECH_LIST_MIC_LEN
+    + 8;
+
 /// Longest mechListMIC taken or made (a krb5 MIC token is 28 bytes at most,
 /// an NTLM signature 16).
 pub const MAX_MECH_LIST_MIC_LEN: usize = 64;
