@@ -478,3 +478,63 @@ pub fn krb_exchange_recorded<R: CryptoRng + ?Sized>(
     seal_across(&mut init, &mut acc, b"ping from the initiator", &mut a, rng)?;
     seal_across(&mut acc, &mut init, b"pong from the acceptor", &mut a, rng)
 }
+
+/// Negotiate inside the firmware: a client offering Kerberos (the recorded
+/// ticket) and NTLM, a server with NTLM only, so SPNEGO falls back to NTLM
+/// with the mechListMIC both ways; then one sealed message each way. Token
+/// buffers of `spnego::MAX_NTLM_ONLY_TOKEN_LEN`, which also hold the
+/// optimistic AP-REQ.
+#[cfg(feature = "spnego")]
+#[inline(never)]
+pub fn negotiate_fallback<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    mark: &mut dyn FnMut(Mark),
+) -> Outcome {
+    use authcore::kerberos::{self, KeyEntry, ReplayCache};
+    use authcore::ntlm::{self, AcceptorConfig, InitiatorConfig};
+    use authcore::spnego::{Acceptor, Initiator, Mech, MAX_NTLM_ONLY_TOKEN_LEN};
+    let mut a = [0u8; MAX_NTLM_ONLY_TOKEN_LEN];
+    let mut b = [0u8; MAX_NTLM_ONLY_TOKEN_LEN];
+    let session_key = recorded::session_key()?;
+    let when = recorded::time()?;
+    let store = OneUser::new(PASSWORD);
+    mark(Mark::Begin);
+    let krb = kerberos::Initiator::new(
+        recorded::SERVICE_TICKET,
+        session_key,
+        recorded::client(),
+        recorded::REALM,
+        kerberos::InitiatorConfig::default(),
+    )?;
+    let ntlm_client = ntlm::Initiator::new(USER, DOMAIN, PASSWORD, InitiatorConfig::new())?;
+    let mut init = Initiator::new(Some(krb), Some(ntlm_client))?;
+    let no_keytab: Option<kerberos::Acceptor<'_, [KeyEntry<'_>], &mut ReplayCache<1>>> = None;
+    let ntlm_server = ntlm::Acceptor::new(&store, AcceptorConfig::new("SERVER", DOMAIN))?;
+    let mut acc = Acceptor::new(Some(ntlm_server), no_keytab);
+    // Client token into `a`, server answer into `b`, until the client is done.
+    let mut answer = 0usize;
+    let mut rounds = 0u8;
+    loop {
+        rounds = rounds.wrapping_add(1);
+        check(rounds <= 4, "Negotiate ends within four rounds")?;
+        let (n, client_done) = match init.step(b.get(..answer).unwrap_or(&[]), &mut a, when, rng)? {
+            Progress::Continue { written } => (written, false),
+            Progress::Complete { written } => (written, true),
+            Progress::SendToKdc { .. } => return Err(crate::Failure::Mismatch("Negotiate step")),
+        };
+        if client_done {
+            check(n == 0, "Negotiate client's last token")?;
+            break;
+        }
+        answer = match acc.step(a.get(..n).unwrap_or(&[]), &mut b, when, rng)? {
+            Progress::Continue { written } | Progress::Complete { written } => written,
+            Progress::SendToKdc { .. } => return Err(crate::Failure::Mismatch("Negotiate step")),
+        };
+    }
+    mark(Mark::End);
+    check(acc.mech() == Some(Mech::Ntlm), "Negotiate fell back to NTLM")?;
+    check(acc.mech_list_mic_exchanged(), "mechListMIC exchanged")?;
+    check(acc.identity().is_some(), "Negotiate identity")?;
+    seal_across(&mut init, &mut acc, b"ping over Negotiate", &mut a, rng)?;
+    seal_across(&mut acc, &mut init, b"pong over Negotiate", &mut a, rng)
+}

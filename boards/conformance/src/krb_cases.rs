@@ -318,6 +318,11 @@ pub(crate) fn run<R: CryptoRng + ?Sized>(env: &mut Env<'_, R>, runner: &mut Runn
         "Kerberos AP exchange initiator <-> acceptor on the recorded ticket, sealed both ways",
         footprint::krb_exchange_recorded(env.rng, &mut |_| {}),
     );
+    #[cfg(feature = "spnego")]
+    runner.case(
+        "Negotiate: Kerberos and NTLM offered, NTLM-only acceptor, NTLM with the mechListMIC, sealed both ways",
+        footprint::negotiate_fallback(env.rng, &mut |_| {}),
+    );
     #[cfg(feature = "minting")]
     {
         use authcore::crypto::Etype;

@@ -187,5 +187,21 @@ pub fn context_sizes(mut each: impl FnMut(&str, usize)) {
         );
         each("kerberos::ReplayCache<8>", size_of::<ReplayCache<8>>());
     }
+    #[cfg(feature = "spnego")]
+    {
+        use authcore::kerberos::{KeyEntry, ReplayCache};
+        each("spnego::Initiator", size_of::<authcore::spnego::Initiator<'static>>());
+        each(
+            "spnego::Acceptor",
+            size_of::<
+                authcore::spnego::Acceptor<
+                    'static,
+                    &'static footprint::OneUser,
+                    [KeyEntry<'static>],
+                    &'static mut ReplayCache<8>,
+                >,
+            >(),
+        );
+    }
     let _ = &mut each;
 }

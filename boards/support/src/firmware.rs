@@ -222,7 +222,8 @@ pub fn krb_acceptor<B: Board>(board: &mut B) -> ! {
 }
 
 /// Everything (`fp-full`): both sides of NTLM and of the Kerberos AP
-/// exchange, and sealed messages.
+/// exchange, and sealed messages; with `spnego` (not in the budgeted
+/// build: see boards/README.md) also both sides of Negotiate.
 #[cfg(all(feature = "ntlm", feature = "kerberos"))]
 // Inlined into `main`, as `empty` is: the increment over `fp-empty` stays
 // protocol code, not one more frame of harness.
@@ -237,6 +238,10 @@ pub fn full<B: Board>(board: &mut B) -> ! {
             }),
             ("Kerberos AP exchange", &mut |rng, _, mark| {
                 workloads::krb_exchange_recorded(rng, mark)
+            }),
+            #[cfg(feature = "spnego")]
+            ("Negotiate, NTLM fallback", &mut |rng, _, mark| {
+                workloads::negotiate_fallback(rng, mark)
             }),
         ],
     )
