@@ -91,8 +91,9 @@ impl SessionSecurity {
     /// `mech_list` is verified and ours signed into `ours`, each as the first
     /// message of its direction (sequence number 0). Afterwards both RC4
     /// states start over while the sequence numbers stay at 1, as Windows
-    /// does for NTLM under SPNEGO (MS-SPNG 3.3.5.1; pyspnego and gss-ntlmssp
-    /// reset their handles the same way).
+    /// does for NTLM under SPNEGO (gss-ntlmssp and pyspnego reset their
+    /// handles the same way; the interop tests seal messages after the MICs
+    /// with both).
     #[cfg(feature = "spnego")]
     pub(crate) fn exchange_mech_list_mic(
         exported_session_key: &Key16,
