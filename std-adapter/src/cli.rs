@@ -460,24 +460,12 @@ fn connect_kerberos(
     message: &str,
 ) -> Result<Vec<u8>> {
     let target = args.require("target")?;
-    let ccache = Ccache::read_default()?;
-    let client = ccache.default_principal().clone();
-    let client_realm = String::from_utf8_lossy(&client.realm).into_owned();
-    let service = parse_service(target, &client_realm)?;
-    let cred = ccache.find(&service).ok_or_else(|| {
-        Error::Usage(format!(
-            "no ticket for {} in the credential cache (get one with `kvno {target}`)",
-            service
-        ))
-    })?;
-    let key = cred
-        .key()
-        .map_err(|e| Error::auth("session key in the credential cache", e))?;
+    let (client, ticket, key) = kerberos_ticket(&Ccache::read_default()?, target)?;
     let client_parts = NameParts::of(&client);
     let strings = client_parts.strings();
     let name = PrincipalName::new(client_parts.name_type(), &strings);
     let mut ctx = kerberos::Initiator::new(
-        &cred.ticket,
+        &ticket,
         key,
         name,
         &client.realm,

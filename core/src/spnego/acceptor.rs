@@ -1,7 +1,5 @@
 //! The Negotiate server context.
 
-use core::ops::Range;
-
 use rand_core::CryptoRng;
 
 use super::wire::{NegState, NegTokenResp, NegotiationToken, MAX_RESP_OVERHEAD, NTLM_OID};
@@ -9,7 +7,7 @@ use super::{MAX_MECH_LIST_LEN, MAX_MECH_LIST_MIC_LEN};
 use crate::gss::token::{KRB5_OID, MS_KRB5_OID};
 use crate::kerberos::{self, KeyTable, ReplayCheck};
 use crate::ntlm::{self, CredentialStore};
-use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::step::{Progress, Protect, Step, Time};
 use crate::{Error, Result};
 
 /// A mechanism Negotiate can run.
@@ -437,54 +435,8 @@ impl<S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Step for Acceptor
     }
 }
 
-/// Runs `$call` on the chosen context (`$ctx` bound to it), once established.
-macro_rules! on_chosen {
-    ($self:ident, |$ctx:ident| $call:expr) => {{
-        $self.ready()?;
-        match $self.mech {
-            Mech::Ntlm => {
-                let $ctx = $self.ntlm.as_mut().ok_or(Error::WrongState)?;
-                $call
-            }
-            Mech::Kerberos => {
-                let $ctx = $self.krb.as_mut().ok_or(Error::WrongState)?;
-                $call
-            }
-        }
-    }};
-}
-
 impl<S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Protect for Acceptor<'_, S, K, C> {
-    /// The chosen mechanism's sizes; before the choice, bounds over both.
-    fn sizes(&self) -> Sizes {
-        let chosen = match (self.ready(), self.mech) {
-            (Ok(()), Mech::Ntlm) => self.ntlm.as_ref().map(|c| c.sizes()),
-            (Ok(()), Mech::Kerberos) => self.krb.as_ref().map(|c| c.sizes()),
-            (Err(_), _) => None,
-        };
-        chosen.unwrap_or(super::SIZES)
-    }
-
-    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
-        on_chosen!(self, |c| c.sign(data, signature))
-    }
-
-    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
-        on_chosen!(self, |c| c.verify(data, signature))
-    }
-
-    fn seal<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        buf: &mut [u8],
-        data_len: usize,
-    ) -> Result<usize> {
-        on_chosen!(self, |c| c.seal(rng, buf, data_len))
-    }
-
-    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
-        on_chosen!(self, |c| c.unseal(buf))
-    }
+    super::protect_through_chosen!();
 }
 
 impl<S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> core::fmt::Debug

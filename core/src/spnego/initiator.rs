@@ -1,7 +1,5 @@
 //! The Negotiate client context.
 
-use core::ops::Range;
-
 use rand_core::CryptoRng;
 
 use super::acceptor::Mech;
@@ -14,7 +12,7 @@ use crate::der::Writer;
 use crate::gss::token::{KRB5_OID, MS_KRB5_OID};
 use crate::kerberos;
 use crate::ntlm;
-use crate::step::{Progress, Protect, Sizes, Step, Time};
+use crate::step::{Progress, Protect, Step, Time};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,54 +392,8 @@ impl Step for Initiator<'_> {
     }
 }
 
-/// Runs `$call` on the chosen context (`$ctx` bound to it), once established.
-macro_rules! on_chosen {
-    ($self:ident, |$ctx:ident| $call:expr) => {{
-        $self.ready()?;
-        match $self.mech {
-            Mech::Ntlm => {
-                let $ctx = $self.ntlm.as_mut().ok_or(Error::WrongState)?;
-                $call
-            }
-            Mech::Kerberos => {
-                let $ctx = $self.krb.as_mut().ok_or(Error::WrongState)?;
-                $call
-            }
-        }
-    }};
-}
-
 impl Protect for Initiator<'_> {
-    /// The chosen mechanism's sizes; before that, bounds over both.
-    fn sizes(&self) -> Sizes {
-        let chosen = match (self.ready(), self.mech) {
-            (Ok(()), Mech::Ntlm) => self.ntlm.as_ref().map(|c| c.sizes()),
-            (Ok(()), Mech::Kerberos) => self.krb.as_ref().map(|c| c.sizes()),
-            (Err(_), _) => None,
-        };
-        chosen.unwrap_or(super::SIZES)
-    }
-
-    fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> Result<usize> {
-        on_chosen!(self, |c| c.sign(data, signature))
-    }
-
-    fn verify(&mut self, data: &[u8], signature: &[u8]) -> Result<()> {
-        on_chosen!(self, |c| c.verify(data, signature))
-    }
-
-    fn seal<R: CryptoRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        buf: &mut [u8],
-        data_len: usize,
-    ) -> Result<usize> {
-        on_chosen!(self, |c| c.seal(rng, buf, data_len))
-    }
-
-    fn unseal(&mut self, buf: &mut [u8]) -> Result<Range<usize>> {
-        on_chosen!(self, |c| c.unseal(buf))
-    }
+    super::protect_through_chosen!();
 }
 
 impl core::fmt::Debug for Initiator<'_> {

@@ -10,6 +10,57 @@
 //! sends a raw NTLM token under the Negotiate scheme (some browsers do) is
 //! served by the NTLM context directly.
 
+/// The body of `impl Protect` for a Negotiate context with `ready()`,
+/// `mech`, `ntlm` and `krb`: each call goes to the chosen mechanism's
+/// context once established; before that, sizes are [`SIZES`].
+macro_rules! protect_through_chosen {
+    () => {
+        fn sizes(&self) -> $crate::Sizes {
+            let chosen = match (self.ready(), self.mech) {
+                (Ok(()), Mech::Ntlm) => self.ntlm.as_ref().map(|c| c.sizes()),
+                (Ok(()), Mech::Kerberos) => self.krb.as_ref().map(|c| c.sizes()),
+                (Err(_), _) => None,
+            };
+            chosen.unwrap_or($crate::spnego::SIZES)
+        }
+
+        fn sign(&mut self, data: &[u8], signature: &mut [u8]) -> $crate::Result<usize> {
+            protect_through_chosen!(@on self, |c| c.sign(data, signature))
+        }
+
+        fn verify(&mut self, data: &[u8], signature: &[u8]) -> $crate::Result<()> {
+            protect_through_chosen!(@on self, |c| c.verify(data, signature))
+        }
+
+        fn seal<R: rand_core::CryptoRng + ?Sized>(
+            &mut self,
+            rng: &mut R,
+            buf: &mut [u8],
+            data_len: usize,
+        ) -> $crate::Result<usize> {
+            protect_through_chosen!(@on self, |c| c.seal(rng, buf, data_len))
+        }
+
+        fn unseal(&mut self, buf: &mut [u8]) -> $crate::Result<core::ops::Range<usize>> {
+            protect_through_chosen!(@on self, |c| c.unseal(buf))
+        }
+    };
+    (@on $self:ident, |$ctx:ident| $call:expr) => {{
+        $self.ready()?;
+        match $self.mech {
+            Mech::Ntlm => {
+                let $ctx = $self.ntlm.as_mut().ok_or($crate::Error::WrongState)?;
+                $call
+            }
+            Mech::Kerberos => {
+                let $ctx = $self.krb.as_mut().ok_or($crate::Error::WrongState)?;
+                $call
+            }
+        }
+    }};
+}
+use protect_through_chosen;
+
 mod acceptor;
 mod initiator;
 pub mod wire;

@@ -350,32 +350,10 @@ impl NegTokenInit<'_> {
     /// of `out`; returns its length.
     pub fn emit(&self, out: &mut [u8]) -> Result<usize> {
         let mut w = Writer::new(out);
-        w.constructed(tag::application(0), |w| {
-            w.constructed(tag::context(0), |w| {
-                w.sequence(|w| {
-                    if let Some(mic) = self.mech_list_mic {
-                        mic_field(w, mic);
-                    }
-                    if let Some(t) = self.mech_token {
-                        w.field(2, |w| {
-                            w.octet_string(t);
-                            Ok(())
-                        })?;
-                    }
-                    w.field(0, |w| {
-                        w.bytes(self.mech_types.der);
-                        Ok(())
-                    })
-                })
-            })?;
-            w.oid(SPNEGO_OID);
-            Ok(())
-        })?;
+        self.encode(&mut w, None)?;
         w.finish()
     }
-}
 
-impl NegTokenInit<'_> {
     /// Emits the initiator's first token around an optimistic token the
     /// caller already wrote at `out[at..at + n]` (`mech_token` and
     /// `mech_list_mic` are ignored): the framing goes into the `at` bytes
@@ -388,14 +366,37 @@ impl NegTokenInit<'_> {
             .get_mut(..end)
             .ok_or(Error::BufferTooSmall { needed: end })?;
         let mut w = Writer::new(buf);
+        self.encode(&mut w, Some(n))?;
+        if w.len() > end {
+            return Err(Error::BufferTooSmall { needed: w.len() });
+        }
+        w.finish()
+    }
+
+    /// Writes the token backwards; `placed`: a mechanism token of that many
+    /// bytes is already at the end of the buffer.
+    fn encode(&self, w: &mut Writer<'_>, placed: Option<usize>) -> Result<()> {
         w.constructed(tag::application(0), |w| {
             w.constructed(tag::context(0), |w| {
                 w.sequence(|w| {
-                    w.field(2, |w| {
-                        w.placed(n);
-                        w.header(tag::OCTET_STRING, n);
-                        Ok(())
-                    })?;
+                    match placed {
+                        Some(n) => w.field(2, |w| {
+                            w.placed(n);
+                            w.header(tag::OCTET_STRING, n);
+                            Ok(())
+                        })?,
+                        None => {
+                            if let Some(mic) = self.mech_list_mic {
+                                mic_field(w, mic);
+                            }
+                            if let Some(t) = self.mech_token {
+                                w.field(2, |w| {
+                                    w.octet_string(t);
+                                    Ok(())
+                                })?;
+                            }
+                        }
+                    }
                     w.field(0, |w| {
                         w.bytes(self.mech_types.der);
                         Ok(())
@@ -404,11 +405,7 @@ impl NegTokenInit<'_> {
             })?;
             w.oid(SPNEGO_OID);
             Ok(())
-        })?;
-        if w.len() > end {
-            return Err(Error::BufferTooSmall { needed: w.len() });
-        }
-        w.finish()
+        })
     }
 }
 
