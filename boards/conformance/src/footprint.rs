@@ -532,7 +532,10 @@ pub fn negotiate_fallback<R: CryptoRng + ?Sized>(
         };
     }
     mark(Mark::End);
-    check(acc.mech() == Some(Mech::Ntlm), "Negotiate fell back to NTLM")?;
+    check(
+        acc.mech() == Some(Mech::Ntlm),
+        "Negotiate fell back to NTLM",
+    )?;
     check(acc.mech_list_mic_exchanged(), "mechListMIC exchanged")?;
     check(acc.identity().is_some(), "Negotiate identity")?;
     seal_across(&mut init, &mut acc, b"ping over Negotiate", &mut a, rng)?;

@@ -190,7 +190,10 @@ pub fn context_sizes(mut each: impl FnMut(&str, usize)) {
     #[cfg(feature = "spnego")]
     {
         use authcore::kerberos::{KeyEntry, ReplayCache};
-        each("spnego::Initiator", size_of::<authcore::spnego::Initiator<'static>>());
+        each(
+            "spnego::Initiator",
+            size_of::<authcore::spnego::Initiator<'static>>(),
+        );
         each(
             "spnego::Acceptor",
             size_of::<
