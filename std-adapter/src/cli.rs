@@ -9,7 +9,10 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use authcore::kerberos::{self, wire::PrincipalName};
+use authcore::kerberos::{
+    self,
+    wire::{KerberosString, PrincipalName},
+};
 use authcore::{ntlm, spnego};
 
 use crate::ccache::Ccache;
@@ -24,7 +27,7 @@ const USAGE: &str = "usage: authcore <command> [options]
 
 commands:
   packages                       list the security packages and their limits
-  demo                           NTLM and Kerberos between an in-process client and server
+  demo                           NTLM, Kerberos and Negotiate between an in-process client and server
   serve --listen ADDR --package ntlm|kerberos|negotiate [--users FILE] [--keytab FILE]
         [--service SPN] [--require-mic] [--timeout SECS]
                                  accept clients (one framed exchange each; each
@@ -243,12 +246,17 @@ fn serve_negotiate(args: &Args, listen: &str, limits: Limits) -> Result<()> {
     }
     let computer = netbios_name();
     let require_mic = args.switch("--require-mic");
+    // --service names the Kerberos service and the NTLM target name alike.
+    let spn = args.get("service").map(|s| s.replacen('@', "/", 1));
+    let service = Arc::new(kerberos_service(args)?);
     let replay = SharedReplayCache::default();
     server::serve(listen, limits, move |stream, _peer| {
+        let strings = service.as_ref().as_ref().map(|(n, _)| n.strings());
         let ntlm = match users.as_deref() {
             Some(users) => {
                 let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
                 config.require_mic = require_mic;
+                config.target_name = spn.as_deref();
                 Some(
                     ntlm::Acceptor::new(users, config)
                         .map_err(|e| Error::auth("NTLM acceptor", e))?,
@@ -261,7 +269,7 @@ fn serve_negotiate(args: &Args, listen: &str, limits: Limits) -> Result<()> {
                 kerberos::Acceptor::new(
                     keytab,
                     replay.clone(),
-                    kerberos::AcceptorConfig::default(),
+                    kerberos_config(&service, strings.as_deref()),
                 )
                 .map_err(|e| Error::auth("Kerberos acceptor", e))?,
             ),
@@ -342,29 +350,11 @@ fn serve_kerberos(args: &Args, listen: &str, limits: Limits) -> Result<()> {
             path.display()
         )));
     }
-    // Without --service, a ticket for any principal of the keytab is accepted
-    // (as MIT acceptors do with no name). With one, its realm is optional.
-    let service = match args.get("service") {
-        Some(spec) => {
-            // `service/host@REALM` names a realm; `service/host` and the GSS
-            // form `service@host` leave it to the ticket.
-            let realm_given = spec
-                .split_once('@')
-                .is_some_and(|(name, _)| name.contains('/'));
-            let p = parse_service(spec, "UNSPECIFIED")?;
-            Some((NameParts::of(&p), realm_given.then(|| p.realm.clone())))
-        }
-        None => None,
-    };
-    let service = Arc::new(service);
+    let service = Arc::new(kerberos_service(args)?);
     let replay = SharedReplayCache::default();
     server::serve(listen, limits, move |stream, _peer| {
         let strings = service.as_ref().as_ref().map(|(n, _)| n.strings());
-        let mut config = kerberos::AcceptorConfig::default();
-        if let (Some((name, realm)), Some(strings)) = (service.as_ref(), strings.as_ref()) {
-            config.service = Some(PrincipalName::new(name.name_type(), strings));
-            config.service_realm = realm.as_deref();
-        }
+        let config = kerberos_config(&service, strings.as_deref());
         let mut ctx = kerberos::Acceptor::new(&*keytab, replay.clone(), config)
             .map_err(|e| Error::auth("Kerberos acceptor", e))?;
         session::server(stream, &mut ctx, |ctx| {
@@ -374,6 +364,40 @@ fn serve_kerberos(args: &Args, listen: &str, limits: Limits) -> Result<()> {
         })
         .map(|_| ())
     })
+}
+
+/// `--service` for a Kerberos acceptor: its name, and its realm when given.
+/// Without it, a ticket for any principal of the keytab is accepted (as MIT
+/// acceptors do with no name).
+type KerberosService = Option<(NameParts, Option<Vec<u8>>)>;
+
+fn kerberos_service(args: &Args) -> Result<KerberosService> {
+    let Some(spec) = args.get("service") else {
+        return Ok(None);
+    };
+    // `service/host@REALM` names a realm; `service/host` and the GSS form
+    // `service@host` leave it to the ticket.
+    let realm_given = spec
+        .split_once('@')
+        .is_some_and(|(name, _)| name.contains('/'));
+    let p = parse_service(spec, "UNSPECIFIED")?;
+    Ok(Some((
+        NameParts::of(&p),
+        realm_given.then(|| p.realm.clone()),
+    )))
+}
+
+/// The acceptor settings for `service`, with its components as `strings`.
+fn kerberos_config<'a>(
+    service: &'a KerberosService,
+    strings: Option<&'a [KerberosString<'a>]>,
+) -> kerberos::AcceptorConfig<'a> {
+    let mut config = kerberos::AcceptorConfig::default();
+    if let (Some((name, realm)), Some(strings)) = (service, strings) {
+        config.service = Some(PrincipalName::new(name.name_type(), strings));
+        config.service_realm = realm.as_deref();
+    }
+    config
 }
 
 /// Negotiate: Kerberos when the credential cache holds a ticket for
