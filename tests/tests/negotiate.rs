@@ -682,3 +682,25 @@ fn initiator_refusals() {
         Err(Error::WrongState)
     );
 }
+
+#[test]
+fn initiator_reports_the_krb_error_inside_a_reject() {
+    let mut rng = TestRng::new(11);
+    let r = realm(&mut rng);
+    let mut other = realm(&mut rng);
+    other.keytab[0].key = Key::random(Etype::Aes256CtsHmacSha196, &mut rng).unwrap();
+    let mut replay = ReplayCache::new();
+    let mut server = acceptor(false, Some(&other.keytab), &mut replay);
+    let mut client = spnego::Initiator::new(Some(krb_client(&r)), None).unwrap();
+    let (init, _) = step(&mut client, &[], &mut rng).unwrap();
+    let mut out = vec![0u8; spnego::MAX_TOKEN_LEN];
+    assert!(server.step(&init, &mut out, NOW, &mut rng).is_err());
+    let n = server.error_token_len();
+    assert!(n > 0);
+    // The acceptor could not decrypt the ticket: KRB_AP_ERR_MODIFIED (41) as
+    // Windows answers, and the client names it.
+    match step(&mut client, &out[..n], &mut rng) {
+        Err(Error::KrbError { code }) => assert_eq!(code, 41),
+        other => panic!("{other:?}"),
+    }
+}
