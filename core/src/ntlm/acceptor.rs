@@ -1,6 +1,8 @@
 //! The server side (MS-NLMP 3.2.5): NEGOTIATE in, CHALLENGE out, AUTHENTICATE in
 //! and verified against a [`CredentialStore`].
 
+use core::marker::PhantomData;
+
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 
@@ -446,15 +448,43 @@ fn require_session_flags(flags: NegotiateFlags) -> Result<()> {
 }
 
 // Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
-// `keys` makes the established state from the exported key: `step` keys it
-// plainly, SPNEGO also exchanges the mechListMIC on it first.
+/// How the established session is keyed from the exported key: plainly
+/// (`step`), or after SPNEGO's mechListMIC exchange. One `authenticate`
+/// serves both, where a closure per caller made two copies of it.
+pub(crate) enum Keying<'m> {
+    Plain(PhantomData<&'m ()>),
+    #[cfg(feature = "spnego")]
+    MechListMic {
+        list: &'m [u8],
+        peer: &'m [u8],
+        ours: &'m mut [u8; super::SIGNATURE_LEN],
+    },
+}
+
+impl Keying<'_> {
+    fn session(self, exported: &Key16, flags: NegotiateFlags) -> Result<SessionSecurity> {
+        match self {
+            Keying::Plain(_) => Ok(SessionSecurity::new(exported, flags, Role::Acceptor)),
+            #[cfg(feature = "spnego")]
+            Keying::MechListMic { list, peer, ours } => SessionSecurity::exchange_mech_list_mic(
+                exported,
+                flags,
+                Role::Acceptor,
+                list,
+                peer,
+                ours,
+            ),
+        }
+    }
+}
+
 #[inline(never)]
 fn authenticate<'a, S: CredentialStore>(
     state: &Challenged<'a>,
     store: &S,
     input: &[u8],
     now: Time,
-    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
+    keys: Keying<'_>,
 ) -> Result<Phase<'a>> {
     let config = &state.config;
     let auth = AuthenticateRepr::parse(input)?;
@@ -553,7 +583,7 @@ fn authenticate<'a, S: CredentialStore>(
     }
     require_session_flags(flags)?;
     Ok(Phase::Established {
-        security: keys(&exported, flags)?,
+        security: keys.session(&exported, flags)?,
         identity,
     })
 }
@@ -566,7 +596,7 @@ fn ntlmv1<'a, S: CredentialStore>(
     auth: &AuthenticateRepr<'_>,
     identity: IdentityBuf,
     flags: NegotiateFlags,
-    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
+    keys: Keying<'_>,
 ) -> Result<Phase<'a>> {
     use super::keys::kxkey_v1_ess;
     use crate::crypto::ntlm::{ntlmv1_response, ntlmv1_session_base_key};
@@ -612,7 +642,7 @@ fn ntlmv1<'a, S: CredentialStore>(
     let exported = exported_key(flags, kxkey, bytes(&auth.encrypted_session_key))?;
     require_session_flags(flags)?;
     Ok(Phase::Established {
-        security: keys(&exported, flags)?,
+        security: keys.session(&exported, flags)?,
         identity,
     })
 }
@@ -642,9 +672,7 @@ impl<S: CredentialStore> Step for Acceptor<'_, S> {
                 }
             }
             Phase::Challenged(state) => {
-                match authenticate(state, &self.store, input, now, |k, f| {
-                    Ok(SessionSecurity::new(k, f, Role::Acceptor))
-                }) {
+                match authenticate(state, &self.store, input, now, Keying::Plain(PhantomData)) {
                     Ok(next) => {
                         self.phase = next;
                         return Ok(Progress::Complete { written: 0 });
@@ -677,17 +705,15 @@ impl<S: CredentialStore> Acceptor<'_, S> {
     ) -> Result<bool> {
         let r = match &self.phase {
             Phase::Challenged(state) => {
-                authenticate(state, &self.store, input, now, |k, f| match peer {
-                    Some(peer) => SessionSecurity::exchange_mech_list_mic(
-                        k,
-                        f,
-                        Role::Acceptor,
-                        mech_list,
+                let keys = match peer {
+                    Some(peer) => Keying::MechListMic {
+                        list: mech_list,
                         peer,
                         ours,
-                    ),
-                    None => Ok(SessionSecurity::new(k, f, Role::Acceptor)),
-                })
+                    },
+                    None => Keying::Plain(PhantomData),
+                };
+                authenticate(state, &self.store, input, now, keys)
             }
             _ => Err(Error::WrongState),
         };

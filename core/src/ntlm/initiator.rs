@@ -1,5 +1,6 @@
 //! The client side (MS-NLMP 3.1.5): NEGOTIATE out, CHALLENGE in, AUTHENTICATE out.
 
+use core::marker::PhantomData;
 use core::ops::Range;
 
 use rand_core::CryptoRng;
@@ -239,17 +240,49 @@ fn echoed<'a>(pairs: &AvPairs<'a>) -> impl Iterator<Item = super::wire::AvPair<'
     })
 }
 
+/// How the established session is keyed from the exported key: plainly
+/// (`step`), or after signing SPNEGO's mechListMIC. One `authenticate`
+/// serves both, where a closure per caller made two copies of it.
+pub(crate) enum Keying<'m> {
+    Plain(PhantomData<&'m ()>),
+    #[cfg(feature = "spnego")]
+    MechListMic {
+        list: &'m [u8],
+        ours: &'m mut [u8; super::SIGNATURE_LEN],
+        keystream: &'m mut [u8; 8],
+    },
+}
+
+impl Keying<'_> {
+    fn session(self, exported: &Key16, flags: NegotiateFlags) -> Result<SessionSecurity> {
+        match self {
+            Keying::Plain(_) => Ok(SessionSecurity::new(exported, flags, Role::Initiator)),
+            #[cfg(feature = "spnego")]
+            Keying::MechListMic {
+                list,
+                ours,
+                keystream,
+            } => SessionSecurity::sign_mech_list_mic(
+                exported,
+                flags,
+                Role::Initiator,
+                list,
+                ours,
+                keystream,
+            ),
+        }
+    }
+}
+
 // Out of line: inlined into `step` it costs more flash (measured on thumbv7em, opt-level z).
 #[inline(never)]
-// `keys` makes the established state from the exported key: `step` keys it
-// plainly, SPNEGO also signs its mechListMIC on it first.
 fn authenticate<R: CryptoRng + ?Sized>(
     client: &Client,
     input: &[u8],
     out: &mut [u8],
     now: Time,
     rng: &mut R,
-    keys: impl FnOnce(&Key16, NegotiateFlags) -> Result<SessionSecurity>,
+    keys: Keying<'_>,
 ) -> Result<(usize, Phase)> {
     let challenge = ChallengeRepr::parse(input)?;
     let flags = NegotiateFlags::client_accept(INITIATOR_FLAGS, challenge.flags);
@@ -396,7 +429,10 @@ fn authenticate<R: CryptoRng + ?Sized>(
     let mic_range = layout.mic.clone().ok_or(Error::WrongState)?;
     slice_mut(out, mic_range)?.copy_from_slice(&mic);
 
-    Ok((layout.len, Phase::Established(keys(&exported, flags)?)))
+    Ok((
+        layout.len,
+        Phase::Established(keys.session(&exported, flags)?),
+    ))
 }
 
 fn slice_mut(buf: &mut [u8], r: Range<usize>) -> Result<&mut [u8]> {
@@ -431,9 +467,7 @@ impl Step for Initiator {
                 None => Error::WrongState,
             },
             Phase::Handshake(client, true) => {
-                match authenticate(client, input, out, now, rng, |k, f| {
-                    Ok(SessionSecurity::new(k, f, Role::Initiator))
-                }) {
+                match authenticate(client, input, out, now, rng, Keying::Plain(PhantomData)) {
                     Ok((written, next)) => {
                         self.phase = next;
                         return Ok(Progress::Complete { written });
@@ -474,16 +508,14 @@ impl Initiator {
         keystream: &mut [u8; 8],
     ) -> Result<usize> {
         let r = match &self.phase {
-            Phase::Handshake(client, true) => authenticate(client, input, out, now, rng, |k, f| {
-                SessionSecurity::sign_mech_list_mic(
-                    k,
-                    f,
-                    Role::Initiator,
-                    mech_list,
+            Phase::Handshake(client, true) => {
+                let keys = Keying::MechListMic {
+                    list: mech_list,
                     ours,
                     keystream,
-                )
-            }),
+                };
+                authenticate(client, input, out, now, rng, keys)
+            }
             _ => Err(Error::WrongState),
         };
         match r {
