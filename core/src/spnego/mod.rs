@@ -8,7 +8,13 @@
 //! protects the list against a downgrade whenever the choice was not the
 //! initiator's first (or the initiator sent one anyway). A client that
 //! sends a raw NTLM token under the Negotiate scheme (some browsers do) is
-//! served by the NTLM context directly.
+//! served by the NTLM context directly. [`Initiator`] offers Kerberos (with
+//! its AP-REQ as the optimistic token) and NTLM, follows the acceptor's
+//! choice, and checks the acceptor's mechListMIC.
+//!
+//! Both take their mechanism contexts ready-made, so everything those are
+//! configured with (keytab, credential store, channel bindings, target name,
+//! clock skew) applies unchanged under Negotiate.
 
 /// The body of `impl Protect` for a Negotiate context with `ready()`,
 /// `mech`, `ntlm` and `krb`: each call goes to the chosen mechanism's
