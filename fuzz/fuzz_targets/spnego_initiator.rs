@@ -80,10 +80,7 @@ fuzz_target!(|data: &[u8]| {
         match step(&mut c, rest, now, &mut rng) {
             Ok((out, done)) => {
                 assert!(!done, "a forged first answer completed the initiator");
-                assert!(matches!(
-                    NegotiationToken::parse(&out),
-                    Ok(NegotiationToken::Resp(_))
-                ));
+                assert!(NegotiationToken::parse_resp(&out).is_ok());
             }
             Err(_) => refused(&mut c, rest, now, &mut rng),
         }

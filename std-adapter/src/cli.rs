@@ -183,25 +183,12 @@ fn serve(args: &Args) -> Result<()> {
     }
     match args.require("package")? {
         "ntlm" => {
-            let path = match args.get("users") {
-                Some(p) => PathBuf::from(p),
-                None => std::env::var_os("NTLM_USER_FILE")
-                    .map(PathBuf::from)
-                    .ok_or_else(|| {
-                        Error::Usage("NTLM needs --users FILE or NTLM_USER_FILE".into())
-                    })?,
-            };
+            let path = users_path(args)
+                .ok_or_else(|| Error::Usage("NTLM needs --users FILE or NTLM_USER_FILE".into()))?;
             let users = Arc::new(UsersFile::load(&path)?);
-            let computer = netbios_name();
-            // Windows does not demand a MIC unless configured to; gss-ntlmssp 1.2
-            // clients send none. A MIC that is present is always verified.
-            let require_mic = args.switch("--require-mic");
-            let service = args.get("service").map(str::to_string);
+            let settings = NtlmServer::from_args(args);
             server::serve(&listen, limits, move |stream, _peer| {
-                let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
-                config.require_mic = require_mic;
-                config.target_name = service.as_deref();
-                let mut ctx = ntlm::Acceptor::new(&*users, config)
+                let mut ctx = ntlm::Acceptor::new(&*users, settings.config())
                     .map_err(|e| Error::auth("NTLM acceptor", e))?;
                 session::server(stream, &mut ctx, |ctx| {
                     if let Some(id) = ctx.identity() {
@@ -219,14 +206,45 @@ fn serve(args: &Args) -> Result<()> {
     }
 }
 
+/// The NTLM users file: `--users`, else `NTLM_USER_FILE`.
+fn users_path(args: &Args) -> Option<PathBuf> {
+    args.get("users")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("NTLM_USER_FILE").map(PathBuf::from))
+}
+
+/// What every NTLM acceptor of `serve` is configured with.
+struct NtlmServer {
+    computer: String,
+    require_mic: bool,
+    /// `--service` as a target name, in its `service/host` form.
+    spn: Option<String>,
+}
+
+impl NtlmServer {
+    fn from_args(args: &Args) -> NtlmServer {
+        NtlmServer {
+            computer: netbios_name(),
+            // Windows does not demand a MIC unless configured to; gss-ntlmssp
+            // 1.2 clients send none. A MIC that is present is always verified.
+            require_mic: args.switch("--require-mic"),
+            // Clients send `service/host`; `service@host` is the GSS form of it.
+            spn: args.get("service").map(|s| s.replacen('@', "/", 1)),
+        }
+    }
+
+    fn config(&self) -> ntlm::AcceptorConfig<'_> {
+        let mut config = ntlm::AcceptorConfig::new(&self.computer, "WORKGROUP");
+        config.require_mic = self.require_mic;
+        config.target_name = self.spn.as_deref();
+        config
+    }
+}
+
 /// Negotiate: Kerberos when a keytab is given (`--keytab` or `KRB5_KTNAME`),
 /// NTLM when users are (`--users` or `NTLM_USER_FILE`); at least one.
 fn serve_negotiate(args: &Args, listen: &str, limits: Limits) -> Result<()> {
-    let users = match args
-        .get("users")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("NTLM_USER_FILE").map(PathBuf::from))
-    {
+    let users = match users_path(args) {
         Some(path) => Some(Arc::new(UsersFile::load(&path)?)),
         None => None,
     };
@@ -244,24 +262,17 @@ fn serve_negotiate(args: &Args, listen: &str, limits: Limits) -> Result<()> {
                 .into(),
         ));
     }
-    let computer = netbios_name();
-    let require_mic = args.switch("--require-mic");
     // --service names the Kerberos service and the NTLM target name alike.
-    let spn = args.get("service").map(|s| s.replacen('@', "/", 1));
+    let settings = NtlmServer::from_args(args);
     let service = Arc::new(kerberos_service(args)?);
     let replay = SharedReplayCache::default();
     server::serve(listen, limits, move |stream, _peer| {
         let strings = service.as_ref().as_ref().map(|(n, _)| n.strings());
         let ntlm = match users.as_deref() {
-            Some(users) => {
-                let mut config = ntlm::AcceptorConfig::new(&computer, "WORKGROUP");
-                config.require_mic = require_mic;
-                config.target_name = spn.as_deref();
-                Some(
-                    ntlm::Acceptor::new(users, config)
-                        .map_err(|e| Error::auth("NTLM acceptor", e))?,
-                )
-            }
+            Some(users) => Some(
+                ntlm::Acceptor::new(users, settings.config())
+                    .map_err(|e| Error::auth("NTLM acceptor", e))?,
+            ),
             None => None,
         };
         let krb = match keytab.as_deref() {

@@ -31,6 +31,31 @@ struct DemoUser {
     hash: NtHash,
 }
 
+/// The demo account's password (the client's; the server keeps its hash).
+const DEMO_PASSWORD: &str = "demo-password";
+
+impl DemoUser {
+    /// DEMO\alice.
+    fn alice() -> DemoUser {
+        DemoUser {
+            domain: "DEMO",
+            user: "alice",
+            hash: NtHash::from_password(DEMO_PASSWORD),
+        }
+    }
+}
+
+/// DEMO\alice's NTLM client, naming the demo service.
+fn demo_ntlm_initiator() -> Result<ntlm::Initiator> {
+    ntlm::Initiator::new(
+        "alice",
+        "DEMO",
+        DEMO_PASSWORD,
+        ntlm::InitiatorConfig::new().with_target_name("host/demo.authcore"),
+    )
+    .map_err(|e| Error::auth("NTLM initiator", e))
+}
+
 impl CredentialStore for DemoUser {
     fn nt_hash(&self, user: &str, domain: &str) -> Option<NtHash> {
         (user.eq_ignore_ascii_case(self.user) && domain.eq_ignore_ascii_case(self.domain))
@@ -67,9 +92,9 @@ fn mech_token_name(token: &[u8]) -> &'static str {
 fn negotiate_token_name(token: &[u8]) -> String {
     let (kind, inner, mic) = match NegotiationToken::parse_initial(token) {
         Ok(init) => ("NegTokenInit", init.mech_token, init.mech_list_mic),
-        Err(_) => match NegotiationToken::parse(token) {
-            Ok(NegotiationToken::Resp(r)) => ("NegTokenResp", r.response_token, r.mech_list_mic),
-            _ => return "token".into(),
+        Err(_) => match NegotiationToken::parse_resp(token) {
+            Ok(r) => ("NegTokenResp", r.response_token, r.mech_list_mic),
+            Err(_) => return "token".into(),
         },
     };
     let mut name = kind.to_string();
@@ -163,19 +188,8 @@ fn exchange<A: Protect, B: Protect>(from: &str, a: &mut A, b: &mut B, msg: &str)
 
 fn ntlm_demo() -> Result<()> {
     println!("== NTLM (NTLMv2, MIC, extended session security)");
-    let password = "demo-password";
-    let store = DemoUser {
-        domain: "DEMO",
-        user: "alice",
-        hash: NtHash::from_password(password),
-    };
-    let mut client = ntlm::Initiator::new(
-        "alice",
-        "DEMO",
-        password,
-        ntlm::InitiatorConfig::new().with_target_name("host/demo.authcore"),
-    )
-    .map_err(|e| Error::auth("NTLM initiator", e))?;
+    let store = DemoUser::alice();
+    let mut client = demo_ntlm_initiator()?;
     let mut config = ntlm::AcceptorConfig::new("DEMOSERVER", "DEMO");
     config.target_name = Some("host/demo.authcore");
     let mut server =
@@ -314,12 +328,7 @@ fn demo_initiator(ticket: &[u8], session_key: Key) -> Result<kerberos::Initiator
 /// one with NTLM only (the fallback, with the mechListMIC).
 fn negotiate_demo() -> Result<()> {
     println!("== Negotiate (SPNEGO: Kerberos preferred, NTLM fallback, mechListMIC)");
-    let password = "demo-password";
-    let store = DemoUser {
-        domain: "DEMO",
-        user: "alice",
-        hash: NtHash::from_password(password),
-    };
+    let store = DemoUser::alice();
     let (keytab, ticket, session_key) = demo_ticket(Etype::Aes256CtsHmacSha196)?;
     for with_keytab in [true, false] {
         println!(
@@ -330,16 +339,9 @@ fn negotiate_demo() -> Result<()> {
                 "users only"
             }
         );
-        let ntlm_client = ntlm::Initiator::new(
-            "alice",
-            "DEMO",
-            password,
-            ntlm::InitiatorConfig::new().with_target_name("host/demo.authcore"),
-        )
-        .map_err(|e| Error::auth("NTLM initiator", e))?;
         let mut client = spnego::Initiator::new(
             Some(demo_initiator(&ticket, session_key.clone())?),
-            Some(ntlm_client),
+            Some(demo_ntlm_initiator()?),
         )
         .map_err(|e| Error::auth("Negotiate initiator", e))?;
         let mut replay = ReplayCache::<16>::new();

@@ -34,15 +34,7 @@ impl CredentialStore for Users {
 
 fn mech_list(oids: &[&[u8]]) -> Vec<u8> {
     let mut buf = vec![0u8; 512];
-    let mut w = Writer::new(&mut buf);
-    w.sequence(|w| {
-        for oid in oids.iter().rev() {
-            w.oid(oid);
-        }
-        Ok(())
-    })
-    .unwrap();
-    let n = w.finish().unwrap();
+    let n = MechTypes::encode(oids, &mut buf).unwrap();
     buf.truncate(n);
     buf
 }
@@ -72,10 +64,7 @@ fn resp_token(token: Option<&[u8]>, mic: Option<&[u8]>) -> Vec<u8> {
 }
 
 fn resp(bytes: &[u8]) -> NegTokenResp<'_> {
-    match NegotiationToken::parse(bytes).unwrap() {
-        NegotiationToken::Resp(r) => r,
-        other => panic!("expected a NegTokenResp, got {other:?}"),
-    }
+    NegotiationToken::parse_resp(bytes).unwrap()
 }
 
 /// A minted service ticket and the acceptor's key table for it.

@@ -106,10 +106,22 @@ impl SessionSecurity {
         let mut first = SessionSecurity::new(exported_session_key, flags, role);
         first.verify(mech_list, peer)?;
         first.sign(mech_list, ours)?;
+        Ok(first.restarted(exported_session_key, flags, role))
+    }
+
+    /// A session keyed afresh (RC4 states at their start) that continues
+    /// this one's sequence numbers.
+    #[cfg(feature = "spnego")]
+    fn restarted(
+        &self,
+        exported_session_key: &Key16,
+        flags: NegotiateFlags,
+        role: Role,
+    ) -> SessionSecurity {
         let mut session = SessionSecurity::new(exported_session_key, flags, role);
-        session.send_seq = first.send_seq;
-        session.recv_seq = first.recv_seq;
-        Ok(session)
+        session.send_seq = self.send_seq;
+        session.recv_seq = self.recv_seq;
+        session
     }
 
     /// The initiator's side of [`SessionSecurity::exchange_mech_list_mic`],
@@ -131,9 +143,7 @@ impl SessionSecurity {
         first.sign(mech_list, ours)?;
         *keystream = [0; 8];
         first.recv_seal.apply(keystream);
-        let mut session = SessionSecurity::new(exported_session_key, flags, role);
-        session.send_seq = first.send_seq;
-        Ok(session)
+        Ok(first.restarted(exported_session_key, flags, role))
     }
 
     /// Verifies the peer's first signature (its mechListMIC) with the
@@ -152,13 +162,14 @@ impl SessionSecurity {
                 what: what!("SPNEGO mechListMIC"),
             });
         }
-        let full = self.recv_sign.mac(&[&0u32.to_le_bytes(), data]);
-        let mut expected = [0u8; SIGNATURE_LEN];
-        let (version, rest) = expected.split_at_mut(4);
-        let (checksum, _seq) = rest.split_at_mut(8);
-        version.copy_from_slice(&1u32.to_le_bytes());
-        for ((d, s), k) in checksum.iter_mut().zip(full.iter()).zip(keystream.iter()) {
-            *d = if self.key_exch { s ^ k } else { *s };
+        // The signature in clear, its checksum then encrypted with the given
+        // keystream where `mac` would advance the receiving RC4 state.
+        let mut expected = mac(&self.recv_sign, &mut self.recv_seal, false, 0, data);
+        if self.key_exch {
+            let checksum = expected.get_mut(4..12).unwrap_or_default();
+            for (d, k) in checksum.iter_mut().zip(keystream.iter()) {
+                *d ^= k;
+            }
         }
         if !bool::from(expected.ct_eq(signature)) {
             return self.fail(Error::Integrity {

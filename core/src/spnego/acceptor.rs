@@ -123,8 +123,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
 
     /// Whether the context is established.
     pub fn is_established(&self) -> bool {
-        matches!(self.state, State::Established)
-            || (self.state == State::Raw && self.identity().is_some())
+        self.ready().is_ok()
     }
 
     /// The authenticated client, once established.
@@ -168,16 +167,16 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
         for oid in init.mech_types.iter() {
             let oid = oid?;
             let usable = match Mech::of(oid) {
-                Some(Mech::Kerberos) => self.krb.is_some(),
-                Some(Mech::Ntlm) => self.ntlm.is_some(),
-                None => false,
+                Some(Mech::Kerberos) if self.krb.is_some() => Some(Mech::Kerberos),
+                Some(Mech::Ntlm) if self.ntlm.is_some() => Some(Mech::Ntlm),
+                _ => None,
             };
-            if usable {
-                chosen = Some(oid);
+            if let Some(mech) = usable {
+                chosen = Some((oid, mech));
                 break;
             }
         }
-        let Some(oid) = chosen else {
+        let Some((oid, mech)) = chosen else {
             self.error_token_len = NegTokenResp {
                 neg_state: Some(NegState::Reject),
                 ..NegTokenResp::default()
@@ -188,7 +187,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
                 what: what!("SPNEGO: no mechanism in common"),
             });
         };
-        self.mech = Mech::of(oid).ok_or(Error::WrongState)?;
+        self.mech = mech;
         self.mic_required = init.mech_types.first() != Some(oid);
         self.mech_list = heapless::Vec::from_slice(init.mech_types.der()).map_err(|_| {
             Error::CapacityExceeded {
@@ -252,22 +251,16 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
                             what: what!("SPNEGO mechListMIC missing"),
                         });
                     }
-                    let mut ours = [0u8; ntlm::SIGNATURE_LEN];
+                    let ours = mic.first_chunk_mut().ok_or(Error::WrongState)?;
                     let sent = ntlm.authenticate_with_mech_list_mic(
                         token,
                         now,
                         &self.mech_list,
                         peer_mic,
-                        &mut ours,
+                        ours,
                     )?;
                     self.mic_exchanged = sent;
-                    let n = if sent {
-                        let dst = mic.get_mut(..ours.len()).ok_or(Error::WrongState)?;
-                        dst.copy_from_slice(&ours);
-                        ours.len()
-                    } else {
-                        0
-                    };
+                    let n = if sent { ntlm::SIGNATURE_LEN } else { 0 };
                     (Progress::Complete { written: 0 }, n)
                 }
             }
@@ -344,11 +337,7 @@ impl<'a, S: CredentialStore, K: KeyTable + ?Sized, C: ReplayCheck> Acceptor<'a, 
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        let NegotiationToken::Resp(t) = NegotiationToken::parse(input)? else {
-            return Err(Error::Malformed {
-                what: what!("SPNEGO NegTokenResp"),
-            });
-        };
+        let t = NegotiationToken::parse_resp(input)?;
         if t.neg_state == Some(NegState::Reject) {
             return Err(Error::Policy {
                 what: what!("SPNEGO rejected by the peer"),

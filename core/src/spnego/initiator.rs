@@ -8,8 +8,7 @@ use super::wire::{
     MAX_OWN_MECH_LIST_LEN, MAX_RESP_OVERHEAD, NTLM_OID,
 };
 use super::MAX_MECH_LIST_MIC_LEN;
-use crate::der::Writer;
-use crate::gss::token::{KRB5_OID, MS_KRB5_OID};
+use crate::gss::token::KRB5_OID;
 use crate::kerberos;
 use crate::ntlm;
 use crate::step::{Progress, Protect, Step, Time};
@@ -57,19 +56,10 @@ impl<'a> Initiator<'a> {
         krb: Option<kerberos::Initiator<'a>>,
         ntlm: Option<ntlm::Initiator>,
     ) -> Result<Initiator<'a>> {
-        let mut oids: [&[u8]; 2] = [&[], &[]];
-        let mut n = 0usize;
-        for (present, oid) in [(krb.is_some(), KRB5_OID), (ntlm.is_some(), NTLM_OID)] {
-            if present {
-                if let Some(slot) = oids.get_mut(n) {
-                    *slot = oid;
-                    n = n.saturating_add(1);
-                }
-            }
-        }
-        let first = match (krb.is_some(), ntlm.is_some()) {
-            (true, _) => Mech::Kerberos,
-            (false, true) => Mech::Ntlm,
+        let (oids, first): (&[&[u8]], Mech) = match (krb.is_some(), ntlm.is_some()) {
+            (true, true) => (&[KRB5_OID, NTLM_OID], Mech::Kerberos),
+            (true, false) => (&[KRB5_OID], Mech::Kerberos),
+            (false, true) => (&[NTLM_OID], Mech::Ntlm),
             (false, false) => {
                 return Err(Error::Policy {
                     what: what!("SPNEGO: no mechanism in common"),
@@ -77,15 +67,8 @@ impl<'a> Initiator<'a> {
             }
         };
         let mut buf = [0u8; MAX_OWN_MECH_LIST_LEN];
-        let mut w = Writer::new(&mut buf);
-        w.sequence(|w| {
-            for oid in oids.iter().rev().filter(|o| !o.is_empty()) {
-                w.oid(oid);
-            }
-            Ok(())
-        })?;
-        let start = w.finish_at_end()?;
-        let der = buf.get(start..).ok_or(Error::WrongState)?;
+        let n = MechTypes::encode(oids, &mut buf)?;
+        let der = buf.get(..n).ok_or(Error::WrongState)?;
         Ok(Initiator {
             krb,
             ntlm,
@@ -119,7 +102,7 @@ impl<'a> Initiator<'a> {
     }
 
     /// Runs the chosen mechanism on `input` into `out[at..]`; returns the
-    /// bytes written there and whether the mechanism is done; an NTLM
+    /// bytes written there and notes whether the mechanism is done; an NTLM
     /// AUTHENTICATE also leaves our mechListMIC in `mic[..*mic_len]`.
     // The step's four plus where to write and the MIC's two out-parameters.
     #[allow(clippy::too_many_arguments)]
@@ -132,7 +115,7 @@ impl<'a> Initiator<'a> {
         rng: &mut R,
         mic: &mut [u8; MAX_MECH_LIST_MIC_LEN],
         mic_len: &mut usize,
-    ) -> Result<(usize, bool)> {
+    ) -> Result<usize> {
         let inner_out = out.get_mut(at..).ok_or(Error::BufferTooSmall {
             needed: super::MAX_TOKEN_LEN,
         })?;
@@ -147,29 +130,29 @@ impl<'a> Initiator<'a> {
                     ntlm.step(input, inner_out, now, rng)?
                 } else {
                     // The CHALLENGE: AUTHENTICATE out, our mechListMIC with it.
-                    let mut ours = [0u8; ntlm::SIGNATURE_LEN];
+                    let ours = mic.first_chunk_mut().ok_or(Error::WrongState)?;
                     let n = ntlm.authenticate_with_mech_list_mic(
                         input,
                         inner_out,
                         now,
                         rng,
                         &self.mech_list,
-                        &mut ours,
+                        ours,
                         &mut self.ntlm_keystream,
                     )?;
-                    let dst = mic.get_mut(..ours.len()).ok_or(Error::WrongState)?;
-                    dst.copy_from_slice(&ours);
-                    *mic_len = ours.len();
+                    *mic_len = ntlm::SIGNATURE_LEN;
                     self.our_mic_sent = true;
                     Progress::Complete { written: n }
                 }
             }
         };
-        match progress {
-            Progress::Continue { written } => Ok((written, false)),
-            Progress::Complete { written } => Ok((written, true)),
-            Progress::SendToKdc { .. } => Err(Error::WrongState),
-        }
+        let (written, done) = match progress {
+            Progress::Continue { written } => (written, false),
+            Progress::Complete { written } => (written, true),
+            Progress::SendToKdc { .. } => return Err(Error::WrongState),
+        };
+        self.inner_done = done;
+        Ok(written)
     }
 
     fn first<R: CryptoRng + ?Sized>(
@@ -180,7 +163,7 @@ impl<'a> Initiator<'a> {
     ) -> Result<Progress> {
         let mut mic = [0u8; MAX_MECH_LIST_MIC_LEN];
         let mut mic_len = 0;
-        let (n, done) = self.inner_step(
+        let n = self.inner_step(
             &[],
             out,
             MAX_INIT_OVERHEAD,
@@ -189,7 +172,6 @@ impl<'a> Initiator<'a> {
             &mut mic,
             &mut mic_len,
         )?;
-        self.inner_done = done;
         self.state = State::Running;
         let init = NegTokenInit {
             mech_types: MechTypes::from_der(&self.mech_list)?,
@@ -207,11 +189,7 @@ impl<'a> Initiator<'a> {
         now: Time,
         rng: &mut R,
     ) -> Result<Progress> {
-        let NegotiationToken::Resp(t) = NegotiationToken::parse(input)? else {
-            return Err(Error::Malformed {
-                what: what!("SPNEGO NegTokenResp"),
-            });
-        };
+        let t = NegotiationToken::parse_resp(input)?;
         if t.neg_state == Some(NegState::Reject) {
             // A Kerberos acceptor's KRB-ERROR says why: its typed error.
             if let (Some(token), Mech::Kerberos, false) =
@@ -231,14 +209,12 @@ impl<'a> Initiator<'a> {
         }
         let mut mic = [0u8; MAX_MECH_LIST_MIC_LEN];
         let mut mic_len = 0usize;
-        let mut token_len = 0usize;
+        // What the chosen mechanism takes now: its first call when the
+        // acceptor picked another one than ours, else the acceptor's token.
+        let mut feed = t.response_token;
         if let Some(oid) = t.supported_mech {
             let chosen = match Mech::of(oid) {
-                Some(Mech::Kerberos)
-                    if self.krb.is_some() && (oid == KRB5_OID || oid == MS_KRB5_OID) =>
-                {
-                    Mech::Kerberos
-                }
+                Some(Mech::Kerberos) if self.krb.is_some() => Mech::Kerberos,
                 Some(Mech::Ntlm) if self.ntlm.is_some() => Mech::Ntlm,
                 _ => {
                     return Err(Error::Policy {
@@ -247,8 +223,7 @@ impl<'a> Initiator<'a> {
                 }
             };
             if chosen != self.mech {
-                // Not our first choice: start that mechanism, and the
-                // mechListMIC must vouch for the offer.
+                // Not our first choice: the mechListMIC must vouch for the offer.
                 if t.response_token.is_some() {
                     return Err(Error::Malformed {
                         what: what!("SPNEGO NegTokenResp.responseToken"),
@@ -256,38 +231,26 @@ impl<'a> Initiator<'a> {
                 }
                 self.mech = chosen;
                 self.mic_required = true;
-                let (n, done) = self.inner_step(
-                    &[],
-                    out,
-                    MAX_RESP_OVERHEAD,
-                    now,
-                    rng,
-                    &mut mic,
-                    &mut mic_len,
-                )?;
-                self.inner_done = done;
-                token_len = n;
+                self.inner_done = false;
+                feed = Some(&[]);
             }
         }
-        if token_len == 0 {
-            if let Some(token) = t.response_token {
-                if self.inner_done {
-                    return Err(Error::Malformed {
-                        what: what!("SPNEGO NegTokenResp.responseToken"),
-                    });
-                }
-                let (n, done) = self.inner_step(
-                    token,
-                    out,
-                    MAX_RESP_OVERHEAD,
-                    now,
-                    rng,
-                    &mut mic,
-                    &mut mic_len,
-                )?;
-                self.inner_done = done;
-                token_len = n;
+        let mut token_len = 0usize;
+        if let Some(input) = feed {
+            if self.inner_done {
+                return Err(Error::Malformed {
+                    what: what!("SPNEGO NegTokenResp.responseToken"),
+                });
             }
+            token_len = self.inner_step(
+                input,
+                out,
+                MAX_RESP_OVERHEAD,
+                now,
+                rng,
+                &mut mic,
+                &mut mic_len,
+            )?;
         }
         if let Some(peer) = t.mech_list_mic {
             if !self.inner_done {

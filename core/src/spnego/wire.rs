@@ -175,6 +175,17 @@ impl<'a> NegotiationToken<'a> {
         }
     }
 
+    /// Parses a token that must be a NegTokenResp (every token after the
+    /// initiator's first, both ways).
+    pub fn parse_resp(bytes: &'a [u8]) -> Result<NegTokenResp<'a>> {
+        match NegotiationToken::parse(bytes)? {
+            NegotiationToken::Resp(resp) => Ok(resp),
+            NegotiationToken::Init(_) => Err(Error::Malformed {
+                what: what!("SPNEGO NegTokenResp"),
+            }),
+        }
+    }
+
     /// Parses a bare NegotiationToken; bytes after it are an error.
     pub fn parse(bytes: &'a [u8]) -> Result<NegotiationToken<'a>> {
         let what = what!("SPNEGO token");
@@ -418,6 +429,19 @@ pub const MAX_OWN_MECH_LIST_LEN: usize = 32;
 pub const MAX_INIT_OVERHEAD: usize = 6 + 8 + 6 + 6 + (2 + MAX_OWN_MECH_LIST_LEN) + 6 + 6;
 
 impl<'a> MechTypes<'a> {
+    /// Encodes `oids` (content octets, preferred first) as a MechTypeList at
+    /// the start of `out`; returns its length.
+    pub fn encode(oids: &[&[u8]], out: &mut [u8]) -> Result<usize> {
+        let mut w = Writer::new(out);
+        w.sequence(|w| {
+            for oid in oids.iter().rev() {
+                w.oid(oid);
+            }
+            Ok(())
+        })?;
+        w.finish()
+    }
+
     /// A list to send, from its DER (`SEQUENCE OF OBJECT IDENTIFIER`), checked.
     pub fn from_der(der: &'a [u8]) -> Result<MechTypes<'a>> {
         let what = what!("SPNEGO NegTokenInit.mechTypes");
